@@ -1,0 +1,62 @@
+"""The types an action plugin sees and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from core.engine import Prediction
+from core.intents import IntentDataset
+from core.settings import Settings
+from core.storage import Storage
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    title: str  # one line shown as the card's heading
+    body: str = ""  # plain-text answer (the CLI prints it; the UI shows it under the title)
+    kind: str = "text"  # renderer hint: news | business | profile | help | error | text
+    links: tuple[Link, ...] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)  # structured data for renderers
+    error: bool = False  # True when the action failed; body says why
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "body": self.body, "kind": self.kind, "error": self.error,
+                "links": [link.__dict__ for link in self.links], "fields": dict(self.fields)}
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    text: str  # the user's request as the model saw it
+    prediction: Prediction
+    language: str  # "es" or "en": the language to answer in
+
+
+@dataclass(frozen=True)
+class ActionServices:
+    """What the host gives every action: no globals, so tests pass fakes."""
+
+    settings: Settings
+    resources: Path  # bundled data (sample feed, business profile)
+    storage: Storage | None  # None when the host keeps no local data
+    dataset: IntentDataset | None  # the intents, for help
+    now: Callable[[], datetime] = datetime.now  # local time, replaceable in tests
+
+
+class Action(Protocol):
+    intent: str
+
+    def run(self, request: ActionRequest) -> ActionResult: ...
+
+
+class ActionFactory(Protocol):
+    def __call__(self, services: ActionServices) -> Action: ...

@@ -1,0 +1,27 @@
+"""get_help: what the assistant can do, with example phrases in the user's language."""
+
+from __future__ import annotations
+
+from core.actions.base import ActionRequest, ActionResult, ActionServices
+from core.language import guess_language
+
+EXAMPLES_PER_INTENT = 3
+
+
+class HelpAction:
+    intent = "get_help"
+
+    def __init__(self, services: ActionServices) -> None:
+        self.services = services
+
+    def run(self, request: ActionRequest) -> ActionResult:
+        lang = request.language
+        dataset = self.services.dataset
+        entries = []
+        for intent in dataset.intents if dataset else ():
+            examples = [e for e in intent.examples if guess_language(e) == lang and len(e.split()) >= 3]
+            entries.append({"intent": intent.name, "name": intent.display_name[lang],
+                            "description": intent.description[lang], "examples": examples[:EXAMPLES_PER_INTENT]})
+        body = "\n".join(f"• {e['name']}: {e['description']}" for e in entries)
+        title = "Esto es lo que puedo hacer" if lang == "es" else "Here is what I can do"
+        return ActionResult(title=title, body=body, kind="help", fields={"intents": entries})

@@ -1,0 +1,50 @@
+"""Discovers action plugins and runs them so that no plugin failure reaches the caller."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from importlib import metadata
+
+from core.actions.base import Action, ActionRequest, ActionResult, ActionServices
+from core.errors import ActionError
+
+ENTRY_POINT_GROUP = "offline_assistant.actions"
+log = logging.getLogger(__name__)
+
+
+class ActionRegistry:
+    def __init__(self, actions: Mapping[str, Action]) -> None:
+        self._actions = dict(actions)
+
+    @classmethod
+    def discover(cls, services: ActionServices, group: str = ENTRY_POINT_GROUP) -> ActionRegistry:
+        """Instantiate every plugin of the entry-point group; a broken plugin is logged and skipped."""
+        actions: dict[str, Action] = {}
+        for entry in metadata.entry_points(group=group):
+            try:
+                action = entry.load()(services)
+            except Exception:  # a third-party plugin must not stop the assistant from starting
+                log.exception("action plugin %s failed to load", entry.value)
+                continue
+            actions[action.intent] = action
+        return cls(actions)
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        return tuple(sorted(self._actions))
+
+    def get(self, intent: str) -> Action:
+        try:
+            return self._actions[intent]
+        except KeyError:
+            raise ActionError(f"No action is registered for intent {intent!r}; installed: {self.intents}.") from None
+
+    def run(self, intent: str, request: ActionRequest) -> ActionResult:
+        """Run the intent's action; any exception becomes an error result."""
+        try:
+            return self.get(intent).run(request)
+        except Exception as exc:
+            log.exception("action for %s failed", intent)
+            title = "La acción falló" if request.language == "es" else "The action failed"
+            return ActionResult(title=title, body=f"{intent}: {exc}", kind="error", error=True)

@@ -1,0 +1,148 @@
+"""The self-describing model bundle: manifest.json + model.pt (TorchScript) + tokenizer.json.
+
+The manifest names the labels in output order, the clarification threshold, the temperature already
+applied inside the model, the maximum token length, versions and the sha256 of every file. Loading
+verifies all of it; nothing here unpickles anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.errors import BundleCorruptError, BundleMismatchError, BundleNotFoundError
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+MODEL_FILE = "model.pt"
+TOKENIZER_FILE = "tokenizer.json"
+_REQUIRED = ("schema_version", "labels", "threshold", "temperature", "max_length", "files")
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str  # intent name, e.g. get_news, or out_of_scope
+    display_name: dict[str, str]  # language code -> name shown to people
+    out_of_scope: bool = False  # True for the explicit "not for me" class
+
+
+@dataclass(frozen=True)
+class Manifest:
+    labels: tuple[Label, ...]
+    threshold: float  # default clarification threshold (top confidence below it -> ask)
+    temperature: float  # already applied inside model.pt; recorded for the report
+    max_length: int  # tokens per request the model was exported for
+    files: dict[str, str]  # file name -> sha256
+    schema_version: int = SCHEMA_VERSION
+    base_model: str = ""
+    dataset_sha256: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    created_at: str = ""
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.labels)
+
+    def to_json(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "labels"}
+        data["labels"] = [label.__dict__ for label in self.labels]
+        return data
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _parse_labels(raw: Any) -> tuple[Label, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise BundleCorruptError(f"manifest 'labels' must be a non-empty list, found {raw!r}.")
+    try:
+        return tuple(Label(str(x["name"]), dict(x["display_name"]), bool(x.get("out_of_scope"))) for x in raw)
+    except (KeyError, TypeError) as exc:
+        raise BundleCorruptError(f"manifest label entry is malformed ({exc}); expected name and display_name.")
+
+
+def parse_manifest(raw: Any) -> Manifest:
+    if not isinstance(raw, dict):
+        raise BundleCorruptError("manifest.json must hold a JSON object; re-export the bundle.")
+    missing = [key for key in _REQUIRED if key not in raw]
+    if missing:
+        raise BundleCorruptError(f"manifest.json lacks {missing}; re-export the bundle with scripts/export.py.")
+    if raw["schema_version"] != SCHEMA_VERSION:
+        raise BundleMismatchError(
+            f"Bundle schema version {raw['schema_version']} found, this engine reads version {SCHEMA_VERSION}; "
+            "re-export the bundle with this version of scripts/export.py."
+        )
+    manifest = Manifest(
+        labels=_parse_labels(raw["labels"]),
+        threshold=float(raw["threshold"]),
+        temperature=float(raw["temperature"]),
+        max_length=int(raw["max_length"]),
+        files={str(k): str(v) for k, v in dict(raw["files"]).items()},
+        base_model=str(raw.get("base_model", "")),
+        dataset_sha256=str(raw.get("dataset_sha256", "")),
+        metrics=dict(raw.get("metrics") or {}),
+        versions={str(k): str(v) for k, v in dict(raw.get("versions") or {}).items()},
+        created_at=str(raw.get("created_at", "")),
+    )
+    _check_values(manifest)
+    return manifest
+
+
+def _check_values(manifest: Manifest) -> None:
+    if not 0.0 < manifest.threshold < 1.0 or manifest.temperature <= 0 or manifest.max_length < 2:
+        raise BundleCorruptError(
+            "manifest values out of range: expected 0 < threshold < 1, temperature > 0, max_length >= 2; "
+            f"found {manifest.threshold}, {manifest.temperature}, {manifest.max_length}."
+        )
+    names = manifest.label_names
+    if len(set(names)) != len(names):
+        raise BundleCorruptError(f"manifest labels repeat a name: {list(names)}.")
+    for required in (MODEL_FILE, TOKENIZER_FILE):
+        if required not in manifest.files:
+            raise BundleCorruptError(f"manifest 'files' must list {required} with its sha256.")
+
+
+def read_manifest(bundle_dir: Path) -> Manifest:
+    """Read and validate bundle_dir/manifest.json (no checksums; see verify_bundle)."""
+    path = bundle_dir / MANIFEST
+    if not bundle_dir.is_dir():
+        raise BundleNotFoundError(
+            f"Model bundle folder {bundle_dir} does not exist; pass --model with a folder made by scripts/export.py."
+        )
+    if not path.is_file():
+        raise BundleNotFoundError(f"{path} is missing: {bundle_dir} is not a model bundle (no manifest.json).")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleCorruptError(f"{path} is not readable JSON ({exc}); re-export the bundle.") from exc
+    return parse_manifest(raw)
+
+
+def verify_bundle(bundle_dir: Path) -> Manifest:
+    """Validate the manifest and the sha256 of every file it lists."""
+    manifest = read_manifest(bundle_dir)
+    for name, expected in manifest.files.items():
+        path = bundle_dir / name
+        if not path.is_file():
+            raise BundleNotFoundError(f"Bundle file {path} is missing; copy the whole bundle folder again.")
+        found = sha256_file(path)
+        if found != expected:
+            raise BundleCorruptError(
+                f"Bundle file {name} is corrupt: sha256 {found[:12]}… found, {expected[:12]}… expected by "
+                "manifest.json. Copy the bundle again or re-export it."
+            )
+    return manifest
+
+
+def write_manifest(bundle_dir: Path, manifest: Manifest) -> None:
+    text = json.dumps(manifest.to_json(), indent=2, ensure_ascii=False, sort_keys=True)
+    (bundle_dir / MANIFEST).write_text(text + "\n", encoding="utf-8")

@@ -1,0 +1,121 @@
+"""Command line (a stable contract): classify, route, validate-intents, serve.
+
+    python -m core classify [--model DIR] [--threshold X] [--device D] < requests.txt   # JSON lines out
+    python -m core route "¿a qué hora abrís?"
+    python -m core validate-intents resources/intents.yaml
+    python -m core serve [--host 127.0.0.1] [--port 8765]       # needs the 'api' extra
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.errors import AssistantError, BundleError, DatasetError, DeviceError, InputTextError
+from core.paths import resource_path
+
+EXIT_BAD_BUNDLE = 2
+
+
+def _engine(args: argparse.Namespace) -> object:
+    from core.engine import Engine, EngineConfig
+    from core.policy import ClarificationPolicy
+
+    engine = Engine(args.model, EngineConfig(device=args.device))
+    if args.threshold is not None:
+        engine.with_policy(ClarificationPolicy(threshold=args.threshold))
+    return engine
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        try:
+            payload = engine.classify(text).to_json()  # type: ignore[attr-defined]
+        except InputTextError as exc:
+            payload = {"text": text, "error": str(exc)}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    from core.assistant import Assistant
+    from core.context import build_context
+
+    engine = _engine(args)
+    context = build_context()
+    try:
+        turn = Assistant(context, engine).handle(args.text)  # type: ignore[arg-type]
+    finally:
+        context.close()
+    if args.json:
+        print(json.dumps(turn.to_json(), ensure_ascii=False, indent=2))
+    elif turn.result:
+        p = turn.prediction
+        print(f"[{p.intent} {p.confidence:.0%}] {turn.result.title}\n{turn.result.body}")
+    else:
+        offers = ", ".join(f"{c.intent} ({c.confidence:.0%})" for c in turn.candidates)
+        print(f"Not sure ({turn.prediction.intent} {turn.prediction.confidence:.0%}). Did you mean: {offers}?")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from core.intents import load_dataset
+
+    dataset = load_dataset(args.path)
+    for intent in dataset.intents:
+        print(f"{intent.name}: {len(intent.examples)} examples")
+    print(f"out_of_scope: {len(dataset.out_of_scope)} examples\nOK")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from core.api import run_server
+    except ImportError as exc:
+        raise AssistantError(f"The API needs the 'api' extra ({exc.name} is missing): pip install -e '.[api]'.")
+    run_server(args.model, args.host, args.port, args.device, args.threshold)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, func, help_text in [("classify", cmd_classify, "classify stdin lines to JSON lines"),
+                                  ("route", cmd_route, "classify one request and run its action"),
+                                  ("serve", cmd_serve, "serve the local HTTP API")]:
+        p = sub.add_parser(name, help=help_text)
+        p.set_defaults(func=func)
+        p.add_argument("--model", type=Path, default=resource_path("model"), help="model bundle folder")
+        p.add_argument("--threshold", type=float, help="clarification threshold (default: the bundle's)")
+        p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    sub.choices["route"].add_argument("text")
+    sub.choices["route"].add_argument("--json", action="store_true", help="print the whole turn as JSON")
+    sub.choices["serve"].add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
+    sub.choices["serve"].add_argument("--port", type=int, default=8765)
+    validate = sub.add_parser("validate-intents", help="check an intents YAML file")
+    validate.add_argument("path", type=Path, nargs="?", default=resource_path("intents.yaml"))
+    validate.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except (BundleError, DeviceError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_BUNDLE
+    except (DatasetError, AssistantError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

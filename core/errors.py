@@ -1,0 +1,49 @@
+"""The one error hierarchy of the assistant.
+
+Every message says what was expected, what was found and how to fix it. Low confidence is a normal
+result (Prediction.needs_clarification), never an error.
+"""
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant raises on purpose."""
+
+
+class BundleError(AssistantError):
+    """A model bundle is missing, corrupt or does not match what the engine expects."""
+
+
+class BundleNotFoundError(BundleError):
+    """The bundle folder or one of its files does not exist."""
+
+
+class BundleCorruptError(BundleError):
+    """A bundle file is unreadable or its checksum differs from the manifest."""
+
+
+class BundleMismatchError(BundleError):
+    """The bundle's parts disagree (label count vs model output, schema version, ...)."""
+
+
+class InputTextError(AssistantError):
+    """The request text cannot be classified (empty, whitespace only, nothing left after cleaning)."""
+
+
+class DatasetError(AssistantError):
+    """The intents dataset file is malformed."""
+
+
+class ConfigError(AssistantError):
+    """A configuration value is out of range or of the wrong kind."""
+
+
+class DeviceError(AssistantError):
+    """The requested compute device is not available."""
+
+
+class ActionError(AssistantError):
+    """An action plugin could not be found or loaded."""
+
+
+class EngineProcessError(AssistantError):
+    """The engine's child process died or answered something unreadable."""

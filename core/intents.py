@@ -1,0 +1,127 @@
+"""The human-editable intents dataset (resources/intents.yaml): loading and validation."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from core.errors import DatasetError
+
+OUT_OF_SCOPE = "out_of_scope"  # label of the explicit out-of-scope class in trained bundles
+LANGUAGES = ("es", "en")
+_INTENT_KEYS = {"name", "display_name", "description", "examples"}
+_TOP_KEYS = {"version", "intents", "out_of_scope"}
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    display_name: dict[str, str]  # language code -> name shown to people
+    description: dict[str, str]  # language code -> one line
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IntentDataset:
+    intents: tuple[Intent, ...]
+    out_of_scope: tuple[str, ...]
+    sha256: str  # hash of the file's bytes, recorded in the bundle manifest
+
+    def rows(self) -> list[tuple[str, str]]:
+        """Every (text, label) pair, out-of-scope examples labelled OUT_OF_SCOPE."""
+        rows = [(text, intent.name) for intent in self.intents for text in intent.examples]
+        return rows + [(text, OUT_OF_SCOPE) for text in self.out_of_scope]
+
+    def by_name(self) -> dict[str, Intent]:
+        return {intent.name: intent for intent in self.intents}
+
+
+def _dedup_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _check_keys(where: str, found: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(found) - allowed)
+    if unknown:
+        raise DatasetError(f"{where}: unknown key(s) {unknown}; allowed keys are {sorted(allowed)}.")
+
+
+def _languages(where: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or set(value) != set(LANGUAGES):
+        raise DatasetError(f"{where}: expected a mapping with keys {list(LANGUAGES)}, found {value!r}.")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _examples(where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise DatasetError(f"{where}: expected a non-empty list of examples, found {value!r}. Add examples.")
+    texts = tuple(str(v).strip() for v in value)
+    if any(not t for t in texts):
+        raise DatasetError(f"{where}: an example is empty; remove it or write the request.")
+    return texts
+
+
+def _parse_intent(index: int, raw: Any) -> Intent:
+    if not isinstance(raw, dict):
+        raise DatasetError(f"intents[{index}]: expected a mapping, found {raw!r}.")
+    _check_keys(f"intents[{index}]", raw, _INTENT_KEYS)
+    name = str(raw.get("name", "")).strip()
+    if not name.isidentifier():
+        raise DatasetError(f"intents[{index}]: 'name' must be an identifier like get_news, found {name!r}.")
+    where = f"intent {name!r}"
+    return Intent(
+        name=name,
+        display_name=_languages(f"{where} display_name", raw.get("display_name")),
+        description=_languages(f"{where} description", raw.get("description")),
+        examples=_examples(f"{where} examples", raw.get("examples")),
+    )
+
+
+def _check_duplicates(rows: list[tuple[str, str]]) -> None:
+    seen: dict[str, str] = {}
+    for text, label in rows:
+        key = _dedup_key(text)
+        if key in seen:
+            other = seen[key]
+            where = "twice in" if other == label else f"in both {other!r} and"
+            raise DatasetError(
+                f"Duplicate example {text!r} {where} {label!r}: each example must appear once; "
+                "delete or reword one copy."
+            )
+        seen[key] = label
+
+
+def parse_dataset(raw: Any, sha256: str = "") -> IntentDataset:
+    if not isinstance(raw, dict):
+        raise DatasetError(f"Expected a mapping with keys {sorted(_TOP_KEYS)} at the top, found {raw!r}.")
+    _check_keys("top level", raw, _TOP_KEYS)
+    intents = tuple(_parse_intent(i, item) for i, item in enumerate(raw.get("intents") or []))
+    if not intents:
+        raise DatasetError("No intents defined: add at least one under 'intents:'.")
+    names = [intent.name for intent in intents]
+    if len(set(names)) != len(names) or OUT_OF_SCOPE in names:
+        raise DatasetError(f"Intent names must be unique and not {OUT_OF_SCOPE!r}; found {names}.")
+    oos_raw = raw.get("out_of_scope") or {}
+    _check_keys("out_of_scope", oos_raw, {"examples"})
+    dataset = IntentDataset(intents, _examples("out_of_scope examples", oos_raw.get("examples")), sha256)
+    _check_duplicates(dataset.rows())
+    return dataset
+
+
+def load_dataset(path: Path) -> IntentDataset:
+    """Load and validate an intents YAML file; raise DatasetError saying what to fix."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"Cannot read the intents file {path}: {exc.strerror}.") from exc
+    try:
+        # BaseLoader keeps every scalar as text: "yes"/"no"/"1" are examples, not booleans or numbers.
+        raw = yaml.load(data.decode("utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path} is not valid UTF-8 YAML: {exc}") from exc
+    return parse_dataset(raw, hashlib.sha256(data).hexdigest())

@@ -1,0 +1,48 @@
+"""Safe reading of request text: normalisation, control characters, word and character budgets."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from core.errors import InputTextError
+
+MAX_WORDS = 200  # the original design's budget: longer requests are cut and flagged
+MAX_CHARS = 4000  # hard cap applied before any other work, so huge pastes cannot exhaust memory
+
+# Categories removed: controls (Cc), unpaired surrogates (Cs), private use (Co), unassigned (Cn).
+# Format characters (Cf) are kept only when they join emoji (ZWJ) or mark direction in RTL text.
+_DROP_CATEGORIES = {"Cc", "Cs", "Co", "Cn"}
+_KEEP_FORMAT = {"\u200d", "\u200e", "\u200f"}
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CleanText:
+    text: str  # normalised text that is fed to the tokenizer
+    truncated: bool  # True when the word or character budget cut the request
+
+
+def _keep(char: str) -> bool:
+    if char in "\t\n\r":
+        return True  # whitespace controls become spaces below
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return char in _KEEP_FORMAT
+    return category not in _DROP_CATEGORIES
+
+
+def clean_text(raw: str, max_words: int = MAX_WORDS, max_chars: int = MAX_CHARS) -> CleanText:
+    """Normalise `raw` (NFC, no control characters, single spaces) and cut it to the budgets."""
+    if not isinstance(raw, str):
+        raise InputTextError(f"Expected the request as text, found {type(raw).__name__}.")
+    truncated = len(raw) > max_chars
+    text = unicodedata.normalize("NFC", "".join(c for c in raw[:max_chars] if _keep(c)))
+    words = _SPACES.sub(" ", text).strip().split(" ")
+    if len(words) > max_words:
+        words, truncated = words[:max_words], True
+    text = " ".join(words)
+    if not text:
+        raise InputTextError("The request is empty: type a few words, for example «¿qué noticias hay?».")
+    return CleanText(text=text, truncated=truncated)

@@ -1,0 +1,1 @@
+"""Training, export, evaluation, benchmark and build scripts (run as `python -m scripts.NAME`)."""

@@ -1,0 +1,85 @@
+"""Labelled rows for training and evaluation: the project's intents YAML or a public JSONL benchmark.
+
+The YAML is split here (stratified, with its own seed); a JSONL benchmark brings its own train/val/test
+split (`{"text", "intent", "split", "is_oos"}` per line, as in ../shared/datasets/).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.intents import OUT_OF_SCOPE, load_dataset
+
+Row = tuple[str, str]  # (text, label)
+OOS_DISPLAY = {"es": "Fuera de alcance", "en": "Out of scope"}
+
+
+@dataclass(frozen=True)
+class Splits:
+    train: list[Row]
+    val: list[Row]
+    test: list[Row]
+    display_names: dict[str, dict[str, str]]  # label -> {es, en}
+    dataset_sha256: str
+
+    def labels(self, with_oos: bool) -> list[str]:
+        names = sorted({label for _, label in self.train + self.val + self.test} - {OUT_OF_SCOPE})
+        return [*names, OUT_OF_SCOPE] if with_oos else names
+
+    def to_json(self) -> dict[str, object]:
+        return {"train": self.train, "val": self.val, "test": self.test,
+                "display_names": self.display_names, "dataset_sha256": self.dataset_sha256}
+
+    @staticmethod
+    def from_json(raw: dict[str, object]) -> Splits:
+        def rows(key: str) -> list[Row]:
+            return [(str(t), str(label)) for t, label in raw[key]]  # type: ignore[attr-defined]
+        return Splits(rows("train"), rows("val"), rows("test"), raw["display_names"],  # type: ignore[arg-type]
+                      str(raw["dataset_sha256"]))
+
+
+def stratified_split(rows: list[Row], seed: int, val: float, test: float) -> tuple[list[Row], ...]:
+    """Split every label's rows by the same fractions, so each split keeps the label mix."""
+    by_label: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_label[row[1]].append(row)
+    rng = random.Random(seed)
+    out: tuple[list[Row], list[Row], list[Row]] = ([], [], [])
+    for label in sorted(by_label):
+        group = by_label[label]
+        rng.shuffle(group)
+        n_test, n_val = round(len(group) * test), round(len(group) * val)
+        out[2].extend(group[:n_test])
+        out[1].extend(group[n_test:n_test + n_val])
+        out[0].extend(group[n_test + n_val:])
+    return out
+
+
+def load_yaml_splits(path: Path, seed: int, val: float = 0.15, test: float = 0.15) -> Splits:
+    dataset = load_dataset(path)
+    train, val_rows, test_rows = stratified_split(dataset.rows(), seed, val, test)
+    names = {i.name: i.display_name for i in dataset.intents} | {OUT_OF_SCOPE: OOS_DISPLAY}
+    return Splits(train, val_rows, test_rows, names, dataset.sha256)
+
+
+def load_jsonl_splits(path: Path) -> Splits:
+    """A public benchmark in the shared JSONL form; its out-of-scope rows become OUT_OF_SCOPE."""
+    import hashlib
+
+    data = path.read_bytes()
+    split_rows: dict[str, list[Row]] = defaultdict(list)
+    for line in data.decode("utf-8").splitlines():
+        item = json.loads(line)
+        label = OUT_OF_SCOPE if item.get("is_oos") else str(item["intent"])
+        split_rows[item["split"]].append((str(item["text"]), label))
+    labels = {label for rows in split_rows.values() for _, label in rows}
+    names = {label: {"es": label, "en": label} for label in labels} | {OUT_OF_SCOPE: OOS_DISPLAY}
+    return Splits(split_rows["train"], split_rows["val"], split_rows["test"], names, hashlib.sha256(data).hexdigest())
+
+
+def load_splits(path: Path, seed: int) -> Splits:
+    return load_jsonl_splits(path) if path.suffix == ".jsonl" else load_yaml_splits(path, seed)

@@ -1,0 +1,188 @@
+"""Evaluate an exported bundle through the real engine and write a Markdown + PNG report.
+
+    python -m scripts.evaluate --bundle resources/model --run runs/default --split test --out reports/test
+    python -m scripts.evaluate --bundle B --run R --split val --json      # metrics only, for tuning
+
+Metrics: accuracy, macro-F1, per-intent precision/recall, confusion matrix, reliability diagram,
+confidence histogram (right vs wrong), ECE, in-scope clarification rate and out-of-scope caught rate at
+the bundle's threshold (or --threshold), and "right decisions": in-scope routed to the right intent
+without asking, plus out-of-scope not routed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.engine import Engine, Prediction
+from core.intents import OUT_OF_SCOPE
+from core.policy import ClarificationPolicy
+from scripts.data import Row, Splits
+
+
+@dataclass(frozen=True)
+class Scored:
+    text: str
+    gold: str
+    prediction: Prediction
+
+    @property
+    def in_scope(self) -> bool:
+        return self.gold != OUT_OF_SCOPE
+
+    @property
+    def right(self) -> bool:
+        return self.prediction.intent == self.gold
+
+    @property
+    def right_decision(self) -> bool:
+        p = self.prediction
+        return (self.right and not p.needs_clarification) if self.in_scope else p.needs_clarification
+
+
+def score_rows(engine: Engine, rows: Sequence[Row]) -> list[Scored]:
+    out: list[Scored] = []
+    for i in range(0, len(rows), 64):
+        chunk = rows[i:i + 64]
+        preds = engine.classify_batch([t for t, _ in chunk])
+        out.extend(Scored(t, g, p) for (t, g), p in zip(chunk, preds, strict=True))
+    return out
+
+
+def ece(scored: Sequence[Scored], bins: int = 15) -> float:
+    total, n = 0.0, len(scored)
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        group = [s for s in scored if low < s.prediction.confidence <= high]
+        if group:
+            gap = sum(s.prediction.confidence for s in group) / len(group) - sum(s.right for s in group) / len(group)
+            total += len(group) / n * abs(gap)
+    return total
+
+
+def per_label(scored: Sequence[Scored], labels: Sequence[str]) -> dict[str, dict[str, float]]:
+    stats = {}
+    for label in labels:
+        tp = sum(s.right and s.gold == label for s in scored)
+        predicted = sum(s.prediction.intent == label for s in scored)
+        actual = sum(s.gold == label for s in scored)
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        stats[label] = {"precision": precision, "recall": recall, "f1": f1, "support": actual}
+    return stats
+
+
+def _rate(values: Sequence[bool]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
+def metrics(scored: Sequence[Scored], labels: Sequence[str]) -> dict[str, Any]:
+    """All figures of the report; accuracy counts the rows whose gold label the model can output."""
+    known = [s for s in scored if s.gold in labels]
+    inside = [s for s in scored if s.in_scope]
+    outside = [s for s in scored if not s.in_scope]
+    table = per_label(known, labels)
+    return {
+        "rows": len(scored), "in_scope_rows": len(inside), "oos_rows": len(outside),
+        "accuracy": _rate([s.right for s in known]),
+        "in_scope_accuracy": _rate([s.right for s in inside]),
+        "macro_f1": sum(v["f1"] for v in table.values()) / len(table),
+        "ece": ece(known),
+        "in_scope_clarification_rate": _rate([s.prediction.needs_clarification for s in inside]),
+        "oos_caught_rate": _rate([s.prediction.needs_clarification for s in outside]),
+        "right_decisions": sum(s.right_decision for s in scored),
+        "right_decision_rate": _rate([s.right_decision for s in scored]),
+        "per_label": table,
+    }
+
+
+def _plots(scored: Sequence[Scored], labels: Sequence[str], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    index = {name: i for i, name in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    for s in scored:
+        if s.gold in index:
+            matrix[index[s.gold]][index[s.prediction.intent]] += 1
+    axes[0].imshow(matrix, cmap="Blues")
+    axes[0].set(xticks=range(len(labels)), yticks=range(len(labels)), title="Confusion (rows: gold)")
+    axes[0].set_xticklabels(labels, rotation=45, ha="right", fontsize=7)
+    axes[0].set_yticklabels(labels, fontsize=7)
+    for i, row in enumerate(matrix):
+        for j, v in enumerate(row):
+            axes[0].text(j, i, str(v), ha="center", va="center", fontsize=7)
+    bins = [i / 10 for i in range(11)]
+    centers, accs = [], []
+    for low, high in zip(bins[:-1], bins[1:], strict=True):
+        group = [s for s in scored if low < s.prediction.confidence <= high and s.gold in index]
+        if group:
+            centers.append(sum(s.prediction.confidence for s in group) / len(group))
+            accs.append(sum(s.right for s in group) / len(group))
+    axes[1].plot([0, 1], [0, 1], "--", color="grey")
+    axes[1].plot(centers, accs, "o-")
+    axes[1].set(xlabel="confidence", ylabel="accuracy", title="Reliability diagram")
+    axes[2].hist([[s.prediction.confidence for s in scored if s.right],
+                  [s.prediction.confidence for s in scored if not s.right]], bins=bins, label=["right", "wrong"])
+    axes[2].set(xlabel="top confidence", title="Confidence: right vs wrong")
+    axes[2].legend()
+    fig.tight_layout()
+    fig.savefig(out / "evaluation.png", dpi=110)
+    plt.close(fig)
+
+
+def _markdown(m: dict[str, Any], split: str, bundle: Path, threshold: float, errors: list[Scored]) -> str:
+    lines = [f"# Evaluation of `{bundle}` on the `{split}` split", "",
+             f"Threshold {threshold:.2f}; {m['rows']} rows ({m['in_scope_rows']} in scope, {m['oos_rows']} out of scope).",
+             "", "| metric | value |", "|---|---|"]
+    for key in ("accuracy", "in_scope_accuracy", "macro_f1", "ece", "in_scope_clarification_rate",
+                "oos_caught_rate", "right_decision_rate"):
+        lines.append(f"| {key} | {m[key]:.3f} |")
+    lines += ["", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    lines += [f"| {k} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
+              for k, v in m["per_label"].items()]
+    lines += ["", "![evaluation](evaluation.png)", "", "## Wrong decisions", ""]
+    lines += [f"- `{s.text}` — gold {s.gold}, predicted {s.prediction.intent} at {s.prediction.confidence:.2f}"
+              for s in errors]
+    return "\n".join(lines) + "\n"
+
+
+def evaluate(bundle: Path, rows: Sequence[Row], threshold: float | None = None) -> tuple[list[Scored], dict[str, Any]]:
+    engine = Engine(bundle)
+    if threshold is not None:
+        engine.with_policy(ClarificationPolicy(threshold=threshold))
+    scored = score_rows(engine, rows)
+    return scored, metrics(scored, engine.labels)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bundle", type=Path, required=True)
+    parser.add_argument("--run", type=Path, required=True, help="run folder whose splits.json to use")
+    parser.add_argument("--split", choices=("train", "val", "test"), default="test")
+    parser.add_argument("--threshold", type=float, help="override the bundle's threshold")
+    parser.add_argument("--out", type=Path, help="folder for report.md and evaluation.png")
+    parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    args = parser.parse_args(argv)
+    splits = Splits.from_json(json.loads((args.run / "splits.json").read_text(encoding="utf-8")))
+    scored, m = evaluate(args.bundle, getattr(splits, args.split), args.threshold)
+    threshold = args.threshold if args.threshold is not None else Engine(args.bundle).policy.threshold
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        _plots(scored, list(m["per_label"]), args.out)
+        errors = [s for s in scored if not s.right_decision]
+        (args.out / "report.md").write_text(_markdown(m, args.split, args.bundle, threshold, errors), encoding="utf-8")
+        (args.out / "metrics.json").write_text(json.dumps(m, indent=2), encoding="utf-8")
+    print(json.dumps({k: v for k, v in m.items() if k != "per_label"}, indent=None if args.json else 2))
+
+
+if __name__ == "__main__":
+    main()

