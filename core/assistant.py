@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from core.actions import ActionRequest, ActionResult
 from core.context import AppContext
-from core.engine import Prediction, Score
+from core.prediction import Prediction, Score
 from core.language import guess_language, resolve_language
 
 

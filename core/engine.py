@@ -11,14 +11,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
 import torch
 from tokenizers import Encoding, Tokenizer
 
 from core.bundle import MODEL_FILE, TOKENIZER_FILE, Manifest, verify_bundle
 from core.errors import BundleCorruptError, BundleMismatchError, DeviceError
 from core.policy import ClarificationPolicy
+from core.prediction import Prediction, Score
 from core.text import MAX_CHARS, MAX_WORDS, CleanText, clean_text
 
 
@@ -33,40 +32,6 @@ class EngineConfig:
     def __post_init__(self) -> None:
         if self.num_threads < 0 or self.max_words < 1 or self.max_chars < 1:
             raise ValueError("num_threads must be >= 0 and max_words, max_chars >= 1")
-
-
-@dataclass(frozen=True)
-class Score:
-    intent: str
-    confidence: float
-
-
-@dataclass(frozen=True)
-class Prediction:
-    text: str  # the cleaned text the model saw
-    intent: str  # top label (may be the out-of-scope label)
-    confidence: float  # probability of the top label, temperature-calibrated
-    ranking: tuple[Score, ...]  # every label, most likely first, summing to 1
-    needs_clarification: bool  # True: do not act, offer the candidates
-    out_of_scope: bool  # True: the top label is the explicit out-of-scope class
-    truncated: bool  # True: the request was cut to the word/character/token budget
-    latency_ms: float  # cleaning + tokenisation + model time for this request (batch share)
-
-    def candidates(self, out_of_scope_labels: Sequence[str], limit: int = 3) -> list[Score]:
-        """The likely in-scope intents to offer when asking the user to clarify."""
-        return [s for s in self.ranking if s.intent not in out_of_scope_labels][:limit]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "intent": self.intent,
-            "confidence": round(self.confidence, 6),
-            "ranking": [{"intent": s.intent, "confidence": round(s.confidence, 6)} for s in self.ranking],
-            "needs_clarification": self.needs_clarification,
-            "out_of_scope": self.out_of_scope,
-            "truncated": self.truncated,
-            "latency_ms": round(self.latency_ms, 3),
-        }
 
 
 def resolve_device(requested: str) -> torch.device:
@@ -105,6 +70,10 @@ class Engine:
     @property
     def labels(self) -> tuple[str, ...]:
         return self.manifest.label_names
+
+    @property
+    def cuda_available(self) -> bool:
+        return torch.cuda.is_available()
 
     @property
     def out_of_scope_labels(self) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from core import errors
-from core.engine import Prediction, Score
+from core.prediction import Prediction, Score
 from core.policy import ClarificationPolicy
 
 ENGINE_FLAG = "--engine-process"  # the frozen app re-runs its own executable with this flag
@@ -52,6 +52,7 @@ def serve(argv: list[str]) -> None:
     manifest = engine.manifest
     _reply(out, {"ready": True, "labels": list(engine.labels), "oos": list(engine.out_of_scope_labels),
                  "device": engine.device.type, "threshold": engine.policy.threshold,
+                 "cuda_available": engine.cuda_available,
                  "display_names": {label.name: label.display_name for label in manifest.labels}})
     for line in sys.stdin:
         request = json.loads(line)
@@ -108,6 +109,7 @@ class RemoteEngine:
         self.device: str = hello["device"]
         self.threshold: float = hello["threshold"]
         self.display_names: dict[str, dict[str, str]] = hello["display_names"]
+        self.cuda_available: bool = hello["cuda_available"]
 
     def _read(self) -> dict[str, Any]:
         assert self._proc.stdout is not None

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from core.engine import Prediction
+from core.prediction import Prediction
 from core.intents import IntentDataset
 from core.settings import Settings
 from core.storage import Storage

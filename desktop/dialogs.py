@@ -1,0 +1,140 @@
+"""Settings and profile dialogs, and the one place that turns errors into message boxes."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QWidget,
+)
+from PySide6.QtCore import Qt
+
+from core.errors import BundleError, ConfigError, DeviceError, EngineProcessError
+from core.settings import Settings
+from core.storage import PROFILE_FIELDS
+
+
+def error_title(exc: BaseException, parent: QWidget) -> str:
+    if isinstance(exc, BundleError):
+        return parent.tr("The model could not be loaded")
+    if isinstance(exc, DeviceError):
+        return parent.tr("Device not available")
+    if isinstance(exc, EngineProcessError):
+        return parent.tr("The engine stopped")
+    if isinstance(exc, ConfigError):
+        return parent.tr("Invalid setting")
+    return parent.tr("Something went wrong")
+
+
+def show_error(parent: QWidget, exc: BaseException) -> None:
+    """The only place errors become dialogs; the app keeps running afterwards."""
+    QMessageBox.warning(parent, error_title(exc, parent), str(exc))
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, model_threshold: float, cuda_available: bool, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        self.model_dir = settings.model_dir
+        self.clear_history_requested = False
+        self.threshold = QSlider(Qt.Orientation.Horizontal)
+        self.threshold.setRange(50, 95)
+        self.threshold.setValue(round((settings.threshold or model_threshold) * 100))
+        self.threshold.setAccessibleName(self.tr("Clarification threshold"))
+        self.threshold_value = QLabel()
+        self.threshold.valueChanged.connect(lambda v: self.threshold_value.setText(f"{v}%"))
+        self.threshold_value.setText(f"{self.threshold.value()}%")
+        self.device = QComboBox()
+        for value, text in (("auto", self.tr("Automatic")), ("cpu", "CPU"), ("cuda", self.tr("GPU (CUDA)"))):
+            self.device.addItem(text, value)
+        self.device.model().item(2).setEnabled(cuda_available)  # type: ignore[attr-defined]
+        self.device.setCurrentIndex(max(0, self.device.findData(settings.device)))
+        self.language = QComboBox()
+        for value, text in (("system", self.tr("System")), ("es", "Español"), ("en", "English")):
+            self.language.addItem(text, value)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.history = QCheckBox(self.tr("Keep a history of requests"))
+        self.history.setChecked(settings.history_enabled)
+        clear = QPushButton(self.tr("Clear history"))
+        clear.clicked.connect(self._clear_history)
+        self.network = QCheckBox(self.tr("Fetch news feeds over the network"))
+        self.network.setChecked(settings.network_feeds)
+        self.api = QCheckBox(self.tr("Serve the local API on 127.0.0.1 (for other programs)"))
+        self.api.setChecked(settings.api_enabled)
+        self.model_label = QLabel(settings.model_dir or self.tr("Bundled model"))
+        choose = QPushButton(self.tr("Load another model bundle…"))
+        choose.clicked.connect(self._choose_model)
+        bundled = QPushButton(self.tr("Use the bundled model"))
+        bundled.clicked.connect(self._use_bundled)
+        form = QFormLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(self.threshold, 1)
+        row.addWidget(self.threshold_value)
+        form.addRow(self.tr("Ask to clarify below"), row)
+        form.addRow(self.tr("Device"), self.device)
+        form.addRow(self.tr("Language"), self.language)
+        history_row = QHBoxLayout()
+        history_row.addWidget(self.history)
+        history_row.addWidget(clear)
+        form.addRow(history_row)
+        form.addRow(self.network)
+        form.addRow(self.api)
+        form.addRow(self.tr("Model"), self.model_label)
+        model_row = QHBoxLayout()
+        model_row.addWidget(choose)
+        model_row.addWidget(bundled)
+        form.addRow(model_row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _clear_history(self) -> None:
+        self.clear_history_requested = True
+
+    def _choose_model(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model bundle folder"))
+        if folder:
+            self.model_dir = folder
+            self.model_label.setText(folder)
+
+    def _use_bundled(self) -> None:
+        self.model_dir = None
+        self.model_label.setText(self.tr("Bundled model"))
+
+    def result_settings(self, current: Settings) -> Settings:
+        return current.updated(
+            threshold=self.threshold.value() / 100, device=self.device.currentData(),
+            language=self.language.currentData(), history_enabled=self.history.isChecked(),
+            network_feeds=self.network.isChecked(), api_enabled=self.api.isChecked(), model_dir=self.model_dir,
+        )
+
+
+class ProfileDialog(QDialog):
+    def __init__(self, values: dict[str, str], labels: dict[str, str], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Edit profile"))
+        form = QFormLayout(self)
+        self.fields: dict[str, QLineEdit] = {}
+        for name in PROFILE_FIELDS:
+            edit = QLineEdit(values.get(name, ""))
+            edit.setAccessibleName(labels.get(name, name))
+            self.fields[name] = edit
+            form.addRow(labels.get(name, name), edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, str]:
+        return {name: edit.text() for name, edit in self.fields.items()}

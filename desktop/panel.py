@@ -1,0 +1,349 @@
+"""AssistantPanel: the embeddable assistant widget (input, answer card, clarification, history).
+
+Minimal embedding in another PySide6 application:
+
+    context = build_context()
+    controller = EngineController(context)
+    panel = AssistantPanel(controller, context)
+    panel.error_raised.connect(lambda exc: QMessageBox.warning(None, "Assistant", str(exc)))
+    controller.request_load.emit(str(context.model_dir), "auto")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.actions import ActionResult
+from core.assistant import Turn
+from core.context import AppContext
+from core.language import resolve_language
+from core.prediction import Prediction
+from desktop.render import result_html
+from desktop.worker import EngineController
+
+MAX_CANDIDATES = 3
+
+
+class HistoryLineEdit(QLineEdit):
+    """Enter submits (returnPressed), Up/Down walk earlier requests, Esc clears."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.past: list[str] = []
+        self._cursor = 0
+
+    def remember(self, text: str) -> None:
+        if not self.past or self.past[-1] != text:
+            self.past.append(text)
+        self._cursor = len(self.past)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Up and self.past:
+            self._cursor = max(0, self._cursor - 1)
+            self.setText(self.past[self._cursor])
+        elif key == Qt.Key.Key_Down and self.past:
+            self._cursor = min(len(self.past), self._cursor + 1)
+            self.setText(self.past[self._cursor] if self._cursor < len(self.past) else "")
+        elif key == Qt.Key.Key_Escape:
+            self.clear()
+        else:
+            super().keyPressEvent(event)
+
+
+class AssistantPanel(QWidget):
+    error_raised = Signal(object)  # every failure goes here; the host shows it (one place for dialogs)
+    answered = Signal(object)  # a Turn was shown
+    action_shown = Signal(object)  # an ActionResult was shown (after a turn, choice or correction)
+    status_changed = Signal(str)
+
+    def __init__(self, controller: EngineController, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.context = context
+        self.info: dict[str, Any] | None = None  # model facts from the worker once loaded
+        self.turn: Turn | None = None
+        self.pending: dict[int, str] = {}
+        self._build()
+        self._connect()
+        self.retranslate()
+        self.set_status(self.tr("Loading model…"))
+
+    # ----- construction
+    def _build(self) -> None:
+        self.status = QLabel()
+        self.input = HistoryLineEdit()
+        self.ask_button = QPushButton()
+        row = QHBoxLayout()
+        row.addWidget(self.input, 1)
+        row.addWidget(self.ask_button)
+        self.card = QFrame()
+        self.card.setFrameShape(QFrame.Shape.StyledPanel)
+        self.intent_label = QLabel()
+        self.intent_label.setStyleSheet("font-size: 15pt; font-weight: bold")
+        self.confidence_bar = QProgressBar()
+        self.confidence_bar.setRange(0, 100)
+        self.latency_label = QLabel()
+        self.alternatives_label = QLabel()
+        self.wrong_button = QToolButton()
+        self.wrong_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.wrong_menu = QMenu(self)
+        self.wrong_button.setMenu(self.wrong_menu)
+        self.result_title = QLabel()
+        self.result_title.setStyleSheet("font-weight: bold")
+        self.result_body = QLabel()
+        self.result_body.setWordWrap(True)
+        self.result_body.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.edit_profile_button = QPushButton()
+        head = QHBoxLayout()
+        head.addWidget(self.intent_label, 1)
+        head.addWidget(self.latency_label)
+        head.addWidget(self.wrong_button)
+        card_layout = QVBoxLayout(self.card)
+        for item in (head, self.confidence_bar, self.alternatives_label, self.result_title, self.result_body,
+                     self.edit_profile_button):
+            card_layout.addLayout(item) if isinstance(item, QHBoxLayout) else card_layout.addWidget(item)
+        self.clarify = QFrame()
+        self.clarify.setFrameShape(QFrame.Shape.StyledPanel)
+        self.clarify_label = QLabel()
+        self.candidate_buttons = [QPushButton() for _ in range(MAX_CANDIDATES)]
+        self.none_button = QPushButton()
+        clarify_layout = QVBoxLayout(self.clarify)
+        clarify_layout.addWidget(self.clarify_label)
+        buttons = QHBoxLayout()
+        for button in [*self.candidate_buttons, self.none_button]:
+            buttons.addWidget(button)
+        clarify_layout.addLayout(buttons)
+        self.history_label = QLabel()
+        self.history = QListWidget()
+        self.history.setMaximumHeight(160)
+        layout = QVBoxLayout(self)
+        for widget in (self.status, self.card, self.clarify, self.history_label, self.history):
+            if widget is self.card:
+                layout.addLayout(row)
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.card.hide()
+        self.clarify.hide()
+        self.edit_profile_button.hide()
+        self.setTabOrder(self.input, self.ask_button)
+        self.setTabOrder(self.ask_button, self.candidate_buttons[0])
+        self._load_history()
+
+    def _connect(self) -> None:
+        worker = self.controller.worker
+        worker.loaded.connect(self.on_loaded)
+        worker.load_failed.connect(self.on_load_failed)
+        worker.result.connect(self.on_result)
+        worker.action_result.connect(self.on_action_result)
+        worker.failed.connect(self.on_failed)
+        self.input.returnPressed.connect(self.submit)
+        self.ask_button.clicked.connect(self.submit)
+        for index, button in enumerate(self.candidate_buttons):
+            button.clicked.connect(lambda _=False, i=index: self.choose(i))
+            shortcut = QShortcut(QKeySequence(str(index + 1)), self.clarify)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda i=index: self.choose(i))
+        self.none_button.clicked.connect(self.none_of_these)
+        dismiss = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.clarify)
+        dismiss.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        dismiss.activated.connect(self.dismiss_clarification)
+        self.result_body.linkActivated.connect(self.open_link)
+        self.history.itemActivated.connect(lambda item: self.ask(item.data(Qt.ItemDataRole.UserRole)))
+
+    # ----- language
+    @property
+    def language(self) -> str:
+        return resolve_language(self.context.settings.language)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.input.setPlaceholderText(self.tr("Ask something, e.g. “what are your opening hours?”"))
+        self.input.setAccessibleName(self.tr("Request"))
+        self.ask_button.setText(self.tr("&Ask"))
+        self.ask_button.setAccessibleName(self.tr("Ask the assistant"))
+        self.confidence_bar.setAccessibleName(self.tr("Confidence"))
+        self.wrong_button.setText(self.tr("Not what I meant"))
+        self.wrong_button.setAccessibleName(self.tr("Correct the intent"))
+        self.clarify_label.setText(self.tr("Did you mean…?"))
+        self.none_button.setText(self.tr("None of these"))
+        self.none_button.setAccessibleName(self.tr("None of these intents"))
+        self.edit_profile_button.setText(self.tr("Edit profile…"))
+        self.history_label.setText(self.tr("History (Enter or double-click runs again)"))
+        self.history.setAccessibleName(self.tr("History"))
+        if self.info:
+            self.set_status(self.ready_text())
+        if self.turn:
+            self.show_turn(self.turn)
+
+    def display_name(self, intent: str) -> str:
+        names = (self.info or {}).get("display_names", {}).get(intent, {})
+        return str(names.get(self.language, intent))
+
+    def ready_text(self) -> str:
+        device = str((self.info or {}).get("device", "cpu")).upper()
+        return self.tr("Ready · {device}").format(device=device)
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status_changed.emit(text)
+
+    # ----- requests
+    def submit(self) -> None:
+        self.ask(self.input.text())
+
+    def ask(self, text: str) -> int | None:
+        if not text.strip():
+            return None
+        self.input.remember(text)
+        self.input.clear()
+        request_id = self.controller.submit(text)
+        self.pending[request_id] = text
+        if self.info is None:
+            self.set_status(self.tr("Loading model… your request will run as soon as it is ready"))
+        return request_id
+
+    def choose(self, index: int) -> None:
+        if not self.turn or not self.clarify.isVisible() or index >= len(self.turn.candidates):
+            return
+        intent = self.turn.candidates[index].intent
+        self.clarify.hide()
+        self.controller.request_feedback.emit(0, self.turn.prediction, intent, "clarification")
+
+    def none_of_these(self) -> None:
+        if not self.turn:
+            return
+        self.controller.request_feedback.emit(0, self.turn.prediction, "", "none")
+        self.clarify.hide()
+        self.result_title.setText(self.tr("Sorry, I did not understand. Could you rephrase it?"))
+        self.result_body.clear()
+        self.input.setFocus()
+
+    def dismiss_clarification(self) -> None:
+        self.clarify.hide()
+        self.input.setFocus()
+
+    def correct(self, prediction: Prediction, intent: str) -> None:
+        self.controller.request_feedback.emit(0, prediction, intent, "correction")
+
+    def open_link(self, href: str) -> None:
+        if href.startswith("ask:"):
+            self.ask(unquote(href[4:]))
+        else:
+            QDesktopServices.openUrl(QUrl(href))
+
+    # ----- answers from the worker
+    def on_loaded(self, info: dict[str, Any]) -> None:
+        self.info = info
+        self.set_status(self.ready_text())
+        self._fill_wrong_menu()
+
+    def on_load_failed(self, exc: BaseException) -> None:
+        self.set_status(self.ready_text() if self.info else self.tr("No model loaded"))
+        self.error_raised.emit(exc)
+
+    def on_result(self, request_id: int, turn: Turn) -> None:
+        self.pending.pop(request_id, None)
+        if self.info:
+            self.set_status(self.ready_text())
+        self.turn = turn
+        self.show_turn(turn)
+        self._add_history_item(turn.prediction.text, turn.prediction.intent, turn.prediction.confidence)
+        self.answered.emit(turn)
+        if turn.result:
+            self.action_shown.emit(turn.result)
+
+    def on_action_result(self, _request_id: int, result: ActionResult) -> None:
+        self.show_result(result)
+        self.action_shown.emit(result)
+
+    def on_failed(self, request_id: int, exc: BaseException) -> None:
+        self.pending.pop(request_id, None)
+        self.error_raised.emit(exc)
+
+    # ----- showing
+    def show_turn(self, turn: Turn) -> None:
+        p = turn.prediction
+        self.card.show()
+        name = self.tr("Out of scope") if p.out_of_scope else self.display_name(p.intent)
+        self.intent_label.setText(name)
+        self.confidence_bar.setValue(round(p.confidence * 100))
+        self.confidence_bar.setFormat(f"{p.confidence:.0%}")
+        self.latency_label.setText(self.tr("{ms:.0f} ms").format(ms=p.latency_ms))
+        alternatives = [s for s in p.ranking[1:3]]
+        self.alternatives_label.setText(self.tr("Alternatives: ") + " · ".join(
+            f"{self.display_name(s.intent)} {s.confidence:.0%}" for s in alternatives))
+        if turn.result:
+            self.clarify.hide()
+            self.show_result(turn.result)
+        else:
+            self.show_clarification(turn)
+        self.wrong_button.setVisible(turn.result is not None)
+
+    def show_clarification(self, turn: Turn) -> None:
+        self.result_title.setText(self.tr("I am not sure what you mean.") if not turn.prediction.out_of_scope else
+                                  self.tr("I cannot help with that. Did you mean one of these?"))
+        self.result_body.clear()
+        self.edit_profile_button.hide()
+        for index, button in enumerate(self.candidate_buttons):
+            if index < len(turn.candidates):
+                c = turn.candidates[index]
+                button.setText(f"&{index + 1}  {self.display_name(c.intent)} ({c.confidence:.0%})")
+                button.setAccessibleName(self.display_name(c.intent))
+                button.show()
+            else:
+                button.hide()
+        self.clarify.show()
+        self.candidate_buttons[0].setFocus()
+
+    def show_result(self, result: ActionResult) -> None:
+        self.card.show()
+        self.result_title.setText(result.title)
+        self.result_body.setText(result_html(result, self.tr("Open now"), self.tr("Closed now")))
+        self.edit_profile_button.setVisible(result.kind == "profile")
+
+    def _fill_wrong_menu(self) -> None:
+        self.wrong_menu.clear()
+        oos = set((self.info or {}).get("oos", ()))
+        for label in (self.info or {}).get("labels", ()):
+            if label in oos:
+                continue
+            action = self.wrong_menu.addAction(self.display_name(label))
+            action.triggered.connect(lambda _=False, intent=label: self.turn and self.correct(
+                self.turn.prediction, intent))
+
+    def _add_history_item(self, text: str, intent: str, confidence: float) -> None:
+        if not self.context.settings.history_enabled:
+            return
+        item = QListWidgetItem(f"{text}  —  {self.display_name(intent)} {confidence:.0%}")
+        item.setData(Qt.ItemDataRole.UserRole, text)
+        self.history.insertItem(0, item)
+
+    def _load_history(self) -> None:
+        for entry in reversed(self.context.storage.history(100)):
+            self._add_history_item(entry.text, entry.intent, entry.confidence)
+
+    def clear_history_view(self) -> None:
+        self.history.clear()

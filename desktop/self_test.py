@@ -1,0 +1,124 @@
+"""`--self-test`: the real UI path on a fixed battery; one JSON line; exit 0 only if all routed right.
+
+Times are seconds from process start (the first line of desktop/__main__.py). User data goes to a
+temporary folder so a self-test never touches the user's history or settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QApplication
+
+from core.assistant import Turn
+from core.paths import HOME_ENV
+
+# (request, the intent whose action must run, or None when the assistant must ask instead)
+BATTERY: tuple[tuple[str, str | None], ...] = (
+    ("¿qué noticias hay de tecnología?", "get_news"),
+    ("what are your opening hours?", "get_business_information"),
+    ("muéstrame mi perfil", "get_profile"),
+    ("what can you do?", "get_help"),
+    ("pon una alarma a las siete", None),
+)
+TIMEOUT_MS = 120_000
+
+
+class StallMeter:
+    """Largest gap between ticks of a 5 ms timer: how long the event loop was blocked."""
+
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.clock.start()
+        self.last = 0
+        self.worst = 0
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    def tick(self) -> None:
+        now = self.clock.elapsed()
+        self.worst = max(self.worst, now - self.last - 5)
+        self.last = now
+
+
+@dataclass
+class Report:
+    started: float
+    window_shown_s: float = 0.0
+    model_ready_s: float = 0.0
+    first_answer_s: float = 0.0
+    results: list[dict[str, Any]] = field(default_factory=list)
+    error: str = ""
+
+    def since_start(self) -> float:
+        return round(time.perf_counter() - self.started, 3)
+
+
+def run_self_test(started: float, model: str | None) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") if not os.environ.get("DISPLAY") else None
+    os.environ[HOME_ENV] = tempfile.mkdtemp(prefix="assistant-self-test-")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from core.context import build_context
+    from desktop.window import start
+
+    context = build_context()
+    if model:
+        context.settings = context.settings.updated(model_dir=model)
+    window, controller = start(context)
+    report = Report(started)
+    window.show()
+    app.processEvents()
+    report.window_shown_s = report.since_start()
+    meter = StallMeter()
+    queue = list(BATTERY)
+
+    def next_request() -> None:
+        if queue:
+            window.panel.ask(queue[0][0])  # the first one is asked while the model still loads
+        else:
+            app.quit()
+
+    def on_loaded(_info: object) -> None:
+        report.model_ready_s = report.model_ready_s or report.since_start()
+
+    def on_answer(turn: Turn) -> None:
+        report.first_answer_s = report.first_answer_s or report.since_start()
+        text, expected = queue.pop(0)
+        routed = turn.prediction.intent if turn.result else None
+        report.results.append({"text": text, "expected": expected, "routed": routed,
+                               "confidence": round(turn.prediction.confidence, 3), "ok": routed == expected})
+        next_request()
+
+    def on_error(exc: BaseException) -> None:
+        report.error = f"{type(exc).__name__}: {exc}"
+        app.quit()
+
+    controller.worker.loaded.connect(on_loaded)
+    window.panel.answered.connect(on_answer)
+    window.panel.error_raised.disconnect()
+    window.panel.error_raised.connect(on_error)
+    QTimer.singleShot(TIMEOUT_MS, lambda: on_error(TimeoutError("self-test timed out")))
+    controller.request_load.emit(str(context.model_dir), context.settings.device)
+    next_request()
+    app.exec()
+    stall = meter.worst
+    closing = time.perf_counter()
+    window.close()
+    context.close()
+    ok = not report.error and len(report.results) == len(BATTERY) and all(r["ok"] for r in report.results)
+    print(json.dumps({
+        "ok": ok, "window_shown_s": report.window_shown_s, "model_ready_s": report.model_ready_s,
+        "first_answer_s": report.first_answer_s, "max_event_loop_stall_ms": stall,
+        "shutdown_ms": round((time.perf_counter() - closing) * 1000), "results": report.results,
+        "error": report.error,
+    }, ensure_ascii=False))
+    return 0 if ok else 1
