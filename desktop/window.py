@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QTranslator
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from core.actions import ActionResult
 from core.context import AppContext
@@ -14,7 +14,7 @@ from core.settings import Settings, save_settings
 from desktop.dialogs import ProfileDialog, SettingsDialog, show_error
 from desktop.i18n import load_translator
 from desktop.panel import AssistantPanel
-from desktop.worker import EngineController
+from desktop.worker import EngineController, EngineFactory
 
 
 class MainWindow(QMainWindow):
@@ -123,9 +123,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def start(context: AppContext) -> tuple[MainWindow, EngineController]:
-    controller = EngineController(context)
-    window = MainWindow(context, controller)
-    app = QApplication.instance()
-    assert app is not None
-    return window, controller
+def start(context: AppContext, engine_factory: EngineFactory | None = None) -> tuple[MainWindow, EngineController]:
+    """Build the controller (its worker thread starts now) and the window; the caller shows it."""
+    controller = EngineController(context, engine_factory)
+    return MainWindow(context, controller), controller

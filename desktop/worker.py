@@ -6,6 +6,7 @@ own thread and emits `result`/`failed`. Requests sent while the model loads wait
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,15 @@ from core.errors import AssistantError
 from core.prediction import Prediction
 
 
+EngineFactory = Callable[[Path, str], RemoteEngine]
+
+
+def default_engine_factory(model_dir: Path, device: str) -> RemoteEngine:
+    # One intra-op thread: single short requests gain little from more, and the engine process then
+    # leaves the other core to the GUI process on a 2-core machine.
+    return RemoteEngine(model_dir, device=device, threads=1)
+
+
 class EngineWorker(QObject):
     loaded = Signal(object)  # dict: labels, oos, device, threshold, display_names, model_dir
     load_failed = Signal(object)  # exception; the previous model (if any) stays in use
@@ -25,17 +35,17 @@ class EngineWorker(QObject):
     action_result = Signal(int, object)  # (request id, ActionResult) after a choice or correction
     failed = Signal(int, object)  # (request id, exception)
 
-    def __init__(self, context: AppContext, threads: int = 1) -> None:
+    def __init__(self, context: AppContext, engine_factory: EngineFactory | None = None) -> None:
         super().__init__()
         self.context = context
-        self.threads = threads
+        self.engine_factory = engine_factory or default_engine_factory
         self.engine: RemoteEngine | None = None
         self.assistant: Assistant | None = None
 
     @Slot(str, str)
     def load(self, model_dir: str, device: str) -> None:
         try:
-            engine = RemoteEngine(Path(model_dir), device=device, threads=self.threads)
+            engine = self.engine_factory(Path(model_dir), device)
             if self.context.settings.threshold is not None:
                 engine.set_threshold(self.context.settings.threshold)
         except Exception as exc:
@@ -110,11 +120,11 @@ class EngineController(QObject):
     request_profile = Signal(object)
     request_shutdown = Signal()
 
-    def __init__(self, context: AppContext, threads: int = 1) -> None:
+    def __init__(self, context: AppContext, engine_factory: EngineFactory | None = None) -> None:
         super().__init__()
         self.thread = QThread()
         self.thread.setObjectName("engine-worker")
-        self.worker = EngineWorker(context, threads)
+        self.worker = EngineWorker(context, engine_factory)
         self.worker.moveToThread(self.thread)
         self.request_load.connect(self.worker.load)
         self.request_handle.connect(self.worker.handle)

@@ -131,7 +131,8 @@ def check_device_neutral(module: torch.jit.ScriptModule) -> None:
 
 
 def _random_batch(batch: int, length: int, vocab: int, padded: bool, gen: torch.Generator) -> tuple[torch.Tensor, ...]:
-    ids = torch.randint(1000, vocab, (batch, length), generator=gen)
+    low = 1000 if vocab > 2000 else 5  # past BERT's special and unused tokens
+    ids = torch.randint(low, vocab, (batch, length), generator=gen)
     lengths = torch.randint(1, length + 1, (batch,), generator=gen) if padded else torch.full((batch,), length)
     lengths[0] = length  # the longest row sets the padded width, as the tokenizer pads to the longest
     mask = (torch.arange(length)[None, :] < lengths[:, None]).long()

@@ -1,0 +1,94 @@
+"""Shared fixtures: a tiny BERT built in code, trained and exported once per session (seconds, no download)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from core.paths import HOME_ENV
+
+TINY_DATASET = """
+version: 1
+intents:
+  - name: get_news
+    display_name: {es: Noticias, en: News}
+    description: {es: Noticias del día., en: Daily news.}
+    examples: [noticias de hoy, news today, latest headlines, titulares de deportes, tech news, noticias de ciencia,
+               breaking news, world news]
+  - name: get_help
+    display_name: {es: Ayuda, en: Help}
+    description: {es: Qué puedo hacer., en: What I can do.}
+    examples: [ayuda, help me, what can you do, qué puedes hacer, instructions please, necesito ayuda,
+               how does this work, help]
+out_of_scope:
+  examples: [set an alarm, pon música, tell me a joke, qué tiempo hace, hola, buy milk, play a song, weather]
+"""
+WORDS = ("noticias news latest headlines titulares deportes tech ciencia breaking world ayuda help what can you do "
+         "qué puedes hacer instructions please necesito how does this work set an alarm pon música tell joke tiempo "
+         "hace hola buy milk play song weather de hoy today me a")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own user-data folder: no test reads or writes the real one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv(HOME_ENV, str(home))
+    return home
+
+
+def build_tiny_backbone(folder: Path) -> Path:
+    """A 2-layer, 32-wide BERT and a WordPiece tokenizer, built from a config in code."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    chars = sorted(set("abcdefghijklmnopqrstuvwxyzáéíóúñü0123456789¿?¡!.,'"))
+    vocab = specials + chars + [f"##{c}" for c in chars] + sorted(set(WORDS.split()))
+    tok = Tokenizer(models.WordPiece({t: i for i, t in enumerate(dict.fromkeys(vocab))}, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                   sep_token="[SEP]", mask_token="[MASK]")
+    config = BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=160)
+    BertModel(config).save_pretrained(folder)
+    fast.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Train the tiny backbone on the tiny dataset for a few epochs (the real train script)."""
+    from scripts.train import TrainConfig, train
+
+    root = tmp_path_factory.mktemp("tiny")
+    data = root / "intents.yaml"
+    data.write_text(TINY_DATASET, encoding="utf-8")
+    backbone = build_tiny_backbone(root / "backbone")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    cfg = TrainConfig(base_model=str(backbone), data=str(data), out=str(root / "run"), epochs=3, batch_size=8,
+                      learning_rate=1e-3, max_length=16, patience=3, split_seed=1)
+    return train(cfg)
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tiny_run: Path) -> Path:
+    """The tiny run exported by the real export script."""
+    from scripts.export import export_bundle
+
+    out = tiny_run.parent / "bundle"
+    export_bundle(tiny_run, out)
+    return out
+
+
+@pytest.fixture
+def bundle_copy(tiny_bundle: Path, tmp_path: Path) -> Path:
+    """A private copy of the tiny bundle a test may damage."""
+    import shutil
+
+    target = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, target)
+    return target

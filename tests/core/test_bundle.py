@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.bundle import MANIFEST, MODEL_FILE, read_manifest, sha256_file, verify_bundle
+from core.engine import Engine
+from core.errors import BundleCorruptError, BundleMismatchError, BundleNotFoundError
+
+
+def edit_manifest(bundle: Path, **changes: object) -> None:
+    path = bundle / MANIFEST
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(changes)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_missing_folder_and_manifest(tmp_path: Path) -> None:
+    with pytest.raises(BundleNotFoundError, match="does not exist"):
+        verify_bundle(tmp_path / "nowhere")
+    with pytest.raises(BundleNotFoundError, match="manifest.json"):
+        verify_bundle(tmp_path)
+
+
+def test_corrupt_model_file_fails_its_checksum(bundle_copy: Path) -> None:
+    with (bundle_copy / MODEL_FILE).open("r+b") as handle:
+        handle.seek(1000)
+        handle.write(b"\x00garbage\x00")
+    with pytest.raises(BundleCorruptError, match="model.pt is corrupt"):
+        Engine(bundle_copy)
+
+
+def test_missing_model_file(bundle_copy: Path) -> None:
+    (bundle_copy / MODEL_FILE).unlink()
+    with pytest.raises(BundleNotFoundError, match="missing"):
+        Engine(bundle_copy)
+
+
+def test_label_count_mismatch_is_detected(bundle_copy: Path) -> None:
+    labels = json.loads((bundle_copy / MANIFEST).read_text(encoding="utf-8"))["labels"]
+    edit_manifest(bundle_copy, labels=[*labels, {"name": "extra", "display_name": {"es": "x", "en": "x"}}])
+    with pytest.raises(BundleMismatchError, match="outputs"):
+        Engine(bundle_copy)
+
+
+def test_schema_version_and_values_are_checked(bundle_copy: Path) -> None:
+    edit_manifest(bundle_copy, schema_version=99)
+    with pytest.raises(BundleMismatchError, match="schema version 99"):
+        read_manifest(bundle_copy)
+    edit_manifest(bundle_copy, schema_version=1, threshold=1.5)
+    with pytest.raises(BundleCorruptError, match="out of range"):
+        read_manifest(bundle_copy)
+
+
+def test_unreadable_manifest(bundle_copy: Path) -> None:
+    (bundle_copy / MANIFEST).write_text("{not json", encoding="utf-8")
+    with pytest.raises(BundleCorruptError, match="not readable JSON"):
+        read_manifest(bundle_copy)
+
+
+def test_a_non_torchscript_model_with_a_matching_checksum_is_refused(bundle_copy: Path) -> None:
+    model = bundle_copy / MODEL_FILE
+    model.write_bytes(b"PK\x03\x04 not a real archive")
+    data = json.loads((bundle_copy / MANIFEST).read_text(encoding="utf-8"))
+    edit_manifest(bundle_copy, files={**data["files"], MODEL_FILE: sha256_file(model)})
+    with pytest.raises(BundleCorruptError, match="TorchScript"):
+        Engine(bundle_copy)

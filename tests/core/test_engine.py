@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.engine import Engine, EngineConfig, resolve_device
+from core.errors import DeviceError, InputTextError
+from core.policy import ClarificationPolicy
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_bundle: Path) -> Engine:
+    return Engine(tiny_bundle)
+
+
+def test_prediction_carries_everything(engine: Engine) -> None:
+    p = engine.classify("news today")
+    assert p.intent == p.ranking[0].intent
+    assert p.confidence == p.ranking[0].confidence
+    assert {s.intent for s in p.ranking} == set(engine.labels)
+    assert [s.confidence for s in p.ranking] == sorted((s.confidence for s in p.ranking), reverse=True)
+    assert p.latency_ms > 0
+    assert p.needs_clarification == (p.out_of_scope or p.confidence < engine.policy.threshold)
+
+
+def test_batch_matches_single_requests(engine: Engine) -> None:
+    texts = ["news today", "help me please now", "hola"]
+    batch = engine.classify_batch(texts)
+    for text, in_batch in zip(texts, batch, strict=True):
+        alone = engine.classify(text)
+        assert in_batch.intent == alone.intent
+        assert in_batch.confidence == pytest.approx(alone.confidence, abs=1e-5)
+
+
+def test_long_requests_are_cut_and_flagged(engine: Engine) -> None:
+    assert engine.classify("news " * 300).truncated
+    assert engine.classify("word " * 150).truncated  # fewer than 200 words but past the token budget
+    assert not engine.classify("news today").truncated
+
+
+def test_empty_request_is_an_input_error(engine: Engine) -> None:
+    with pytest.raises(InputTextError):
+        engine.classify("   ")
+
+
+def test_policy_threshold_changes_the_decision(engine: Engine) -> None:
+    p = engine.classify("news today")
+    engine.with_policy(ClarificationPolicy(threshold=0.0))
+    try:
+        assert engine.reclassify(p).needs_clarification == p.out_of_scope
+        engine.with_policy(ClarificationPolicy(threshold=1.0))
+        assert engine.classify("news today").needs_clarification
+    finally:
+        engine.with_policy(ClarificationPolicy(threshold=engine.manifest.threshold))
+
+
+def test_cuda_request_without_a_gpu_is_a_device_error() -> None:
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(DeviceError, match="no CUDA"):
+        resolve_device("cuda")
+    with pytest.raises(DeviceError):
+        resolve_device("tpu")
+    assert resolve_device("auto").type == "cpu"
+
+
+def test_config_is_validated() -> None:
+    with pytest.raises(ValueError):
+        EngineConfig(num_threads=-1)
+
+
+@pytest.mark.gpu
+def test_runs_on_cuda_like_on_cpu(tiny_bundle: Path) -> None:
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    cpu, gpu = Engine(tiny_bundle, EngineConfig(device="cpu")), Engine(tiny_bundle, EngineConfig(device="cuda"))
+    assert gpu.device.type == "cuda"
+    for text in ["news today", "help me", "x " * 100]:
+        a, b = cpu.classify(text), gpu.classify(text)
+        assert a.intent == b.intent
+        assert a.confidence == pytest.approx(b.confidence, abs=1e-4)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_any_text_gives_a_valid_distribution_or_a_clear_error(engine: Engine, text: str) -> None:
+    try:
+        p = engine.classify(text)
+    except InputTextError:
+        return
+    confidences = [s.confidence for s in p.ranking]
+    assert all(0.0 <= c <= 1.0 for c in confidences)
+    assert sum(confidences) == pytest.approx(1.0, abs=1e-5)
+    assert confidences == sorted(confidences, reverse=True)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import DatasetError
+from core.intents import OUT_OF_SCOPE, load_dataset
+from core.language import guess_language
+from core.paths import resource_path
+
+VALID = """
+version: 1
+intents:
+  - name: get_news
+    display_name: {es: Noticias, en: News}
+    description: {es: Noticias., en: News.}
+    examples: [noticias, news]
+out_of_scope:
+  examples: ["yes", "no", "1"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "intents.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bundled_dataset_meets_the_size_and_language_mix() -> None:
+    dataset = load_dataset(resource_path("intents.yaml"))
+    names = [i.name for i in dataset.intents]
+    assert names == ["get_news", "get_business_information", "get_profile", "get_help"]
+    for intent in dataset.intents:
+        assert len(intent.examples) >= 100, intent.name
+        spanish = sum(guess_language(e) == "es" for e in intent.examples) / len(intent.examples)
+        assert 0.35 <= spanish <= 0.65, (intent.name, spanish)
+    assert len(dataset.out_of_scope) >= 300
+
+
+def test_scalars_stay_text(tmp_path: Path) -> None:
+    dataset = load_dataset(write(tmp_path, VALID))
+    assert dataset.out_of_scope == ("yes", "no", "1")
+    assert ("yes", OUT_OF_SCOPE) in dataset.rows()
+
+
+@pytest.mark.parametrize(
+    ("mutation", "message"),
+    [
+        (lambda t: t.replace("examples: [noticias, news]", "examples: [noticias, news, News]"), "Duplicate"),
+        (lambda t: t.replace('examples: ["yes"', 'examples: ["noticias"'), "in both"),
+        (lambda t: t.replace("examples: [noticias, news]", "examples: []"), "non-empty"),
+        (lambda t: t.replace("    description:", "    colour: red\n    description:"), "unknown key"),
+        (lambda t: t.replace("name: get_news", "name: get news"), "identifier"),
+        (lambda t: t.replace("{es: Noticias, en: News}", "{es: Noticias}"), "keys"),
+        (lambda t: "intents: []\n", "No intents"),
+    ],
+)
+def test_invalid_datasets_say_what_to_fix(tmp_path: Path, mutation, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DatasetError, match=message):
+        load_dataset(write(tmp_path, mutation(VALID)))
+
+
+def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="Cannot read"):
+        load_dataset(tmp_path / "absent.yaml")
+    with pytest.raises(DatasetError, match="YAML"):
+        load_dataset(write(tmp_path, "intents: [unclosed"))

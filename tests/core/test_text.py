@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.errors import InputTextError
+from core.text import MAX_CHARS, clean_text
+
+
+def test_normalises_unicode_and_whitespace() -> None:
+    decomposed = "noticias de tecnologi\u0301a"  # í as i + combining accent
+    assert clean_text(f"  {decomposed}\t\n ").text == "noticias de tecnología"
+
+
+def test_removes_control_and_private_characters_but_keeps_emoji_joiners() -> None:
+    assert clean_text("ho\x00la\x07 \ue000mundo").text == "hola mundo"
+    family = "👨\u200d👩\u200d👧"
+    assert clean_text(family).text == family
+
+
+def test_empty_or_blank_input_is_a_clear_error() -> None:
+    for raw in ("", "   ", "\x00\x01", "\n\t"):
+        with pytest.raises(InputTextError, match="empty"):
+            clean_text(raw)
+
+
+def test_long_input_is_cut_to_200_words_and_flagged() -> None:
+    cleaned = clean_text("palabra " * 250)
+    assert len(cleaned.text.split()) == 200
+    assert cleaned.truncated
+    assert not clean_text("palabra " * 200).truncated
+
+
+def test_hard_character_cap_applies_before_anything_else() -> None:
+    cleaned = clean_text("x" * (MAX_CHARS * 10))
+    assert len(cleaned.text) == MAX_CHARS
+    assert cleaned.truncated
+
+
+def test_unpaired_surrogates_are_dropped() -> None:
+    assert clean_text("hola\ud800 mundo").text == "hola mundo"
+
+
+def test_non_text_is_rejected() -> None:
+    with pytest.raises(InputTextError, match="text"):
+        clean_text(42)  # type: ignore[arg-type]
+
+
+@given(st.text())
+def test_any_string_gives_clean_text_or_a_clear_error(raw: str) -> None:
+    try:
+        cleaned = clean_text(raw)
+    except InputTextError:
+        return
+    assert cleaned.text == cleaned.text.strip()
+    assert "  " not in cleaned.text
+    assert len(cleaned.text.split(" ")) <= 200
