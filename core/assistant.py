@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 from core.actions import ActionRequest, ActionResult
 from core.context import AppContext
-from core.prediction import Prediction, Score
 from core.language import guess_language, resolve_language
+from core.prediction import Prediction, Score
 
 
 class Classifier(Protocol):

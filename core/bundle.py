@@ -67,7 +67,9 @@ def _parse_labels(raw: Any) -> tuple[Label, ...]:
     try:
         return tuple(Label(str(x["name"]), dict(x["display_name"]), bool(x.get("out_of_scope"))) for x in raw)
     except (KeyError, TypeError) as exc:
-        raise BundleCorruptError(f"manifest label entry is malformed ({exc}); expected name and display_name.")
+        raise BundleCorruptError(
+            f"manifest label entry is malformed ({exc}); expected name and display_name."
+        ) from exc
 
 
 def parse_manifest(raw: Any) -> Manifest:

@@ -77,7 +77,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from core.api import run_server
     except ImportError as exc:
-        raise AssistantError(f"The API needs the 'api' extra ({exc.name} is missing): pip install -e '.[api]'.")
+        raise AssistantError(
+            f"The API needs the 'api' extra ({exc.name} is missing): pip install -e '.[api]'."
+        ) from exc
     run_server(args.model, args.host, args.port, args.device, args.threshold)
     return 0
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+
 import torch
 from tokenizers import Encoding, Tokenizer
 
@@ -94,7 +95,10 @@ class Engine:
 
     def _load_model(self) -> torch.jit.ScriptModule:
         try:
-            model = torch.jit.load(str(self.bundle_dir / MODEL_FILE), map_location=self.device)
+            # torch.jit.load reads a TorchScript archive (code + tensors); it never unpickles Python objects.
+            model: torch.jit.ScriptModule = torch.jit.load(  # type: ignore[no-untyped-call]
+                str(self.bundle_dir / MODEL_FILE), map_location=self.device
+            )
         except RuntimeError as exc:
             raise BundleCorruptError(f"model.pt is not a loadable TorchScript file ({exc}); re-export it.") from exc
         model.eval()
@@ -159,4 +163,5 @@ class Engine:
     def reclassify(self, prediction: Prediction) -> Prediction:
         """Re-apply the current policy (after a threshold change) without running the model again."""
         ranking = [(s.intent, s.confidence) for s in prediction.ranking]
-        return replace(prediction, needs_clarification=self.policy.needs_clarification(ranking, prediction.out_of_scope))
+        ask = self.policy.needs_clarification(ranking, prediction.out_of_scope)
+        return replace(prediction, needs_clarification=ask)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from core import errors
-from core.prediction import Prediction, Score
 from core.policy import ClarificationPolicy
+from core.prediction import Prediction, Score
 
 ENGINE_FLAG = "--engine-process"  # the frozen app re-runs its own executable with this flag
 

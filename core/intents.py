@@ -121,7 +121,7 @@ def load_dataset(path: Path) -> IntentDataset:
         raise DatasetError(f"Cannot read the intents file {path}: {exc.strerror}.") from exc
     try:
         # BaseLoader keeps every scalar as text: "yes"/"no"/"1" are examples, not booleans or numbers.
-        raw = yaml.load(data.decode("utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+        raw = yaml.load(data.decode("utf-8"), Loader=yaml.BaseLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path} is not valid UTF-8 YAML: {exc}") from exc
     return parse_dataset(raw, hashlib.sha256(data).hexdigest())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,28 +18,27 @@ from PySide6.QtWidgets import (
     QSlider,
     QWidget,
 )
-from PySide6.QtCore import Qt
 
 from core.errors import BundleError, ConfigError, DeviceError, EngineProcessError
 from core.settings import Settings
 from core.storage import PROFILE_FIELDS
 
 
-def error_title(exc: BaseException, parent: QWidget) -> str:
+def error_title(exc: BaseException) -> str:
     if isinstance(exc, BundleError):
-        return parent.tr("The model could not be loaded")
+        return QCoreApplication.translate("Errors", "The model could not be loaded")
     if isinstance(exc, DeviceError):
-        return parent.tr("Device not available")
+        return QCoreApplication.translate("Errors", "Device not available")
     if isinstance(exc, EngineProcessError):
-        return parent.tr("The engine stopped")
+        return QCoreApplication.translate("Errors", "The engine stopped")
     if isinstance(exc, ConfigError):
-        return parent.tr("Invalid setting")
-    return parent.tr("Something went wrong")
+        return QCoreApplication.translate("Errors", "Invalid setting")
+    return QCoreApplication.translate("Errors", "Something went wrong")
 
 
 def show_error(parent: QWidget, exc: BaseException) -> None:
     """The only place errors become dialogs; the app keeps running afterwards."""
-    QMessageBox.warning(parent, error_title(exc, parent), str(exc))
+    QMessageBox.warning(parent, error_title(exc), str(exc))
 
 
 class SettingsDialog(QDialog):

@@ -36,7 +36,9 @@ def _business(fields: dict[str, Any], open_text: str, closed_text: str) -> str:
 
 def _profile(fields: dict[str, Any]) -> str:
     labels, values = fields["labels"], fields["profile"]
-    rows = "".join(f"<tr><td><b>{escape(labels[k])}</b></td><td>{escape(v or '—')}</td></tr>" for k, v in values.items())
+    rows = "".join(
+        f"<tr><td><b>{escape(labels[k])}</b></td><td>{escape(v or '—')}</td></tr>" for k, v in values.items()
+    )
     return f"<table>{rows}</table>"
 
 

@@ -10,14 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 from core.assistant import Assistant
 from core.context import AppContext
 from core.engine_process import RemoteEngine
 from core.errors import AssistantError
 from core.prediction import Prediction
-
 
 EngineFactory = Callable[[Path, str], RemoteEngine]
 
@@ -41,6 +40,7 @@ class EngineWorker(QObject):
         self.engine_factory = engine_factory or default_engine_factory
         self.engine: RemoteEngine | None = None
         self.assistant: Assistant | None = None
+        self.waiting: list[tuple[int, str]] = []  # requests that arrived before any model was loaded
 
     @Slot(str, str)
     def load(self, model_dir: str, device: str) -> None:
@@ -50,12 +50,22 @@ class EngineWorker(QObject):
                 engine.set_threshold(self.context.settings.threshold)
         except Exception as exc:
             self.load_failed.emit(exc)
+            self._fail_waiting(exc)
             return
         old, self.engine = self.engine, engine
         self.assistant = Assistant(self.context, engine)
         if old:
             old.close()
         self.loaded.emit(self.info())
+        waiting, self.waiting = self.waiting, []
+        for request_id, text in waiting:
+            self.handle(request_id, text)
+
+    def _fail_waiting(self, exc: BaseException) -> None:
+        if self.assistant is None:  # no model at all: the waiting requests cannot run
+            waiting, self.waiting = self.waiting, []
+            for request_id, _ in waiting:
+                self.failed.emit(request_id, exc)
 
     def info(self) -> dict[str, Any]:
         assert self.engine is not None
@@ -70,6 +80,9 @@ class EngineWorker(QObject):
 
     @Slot(int, str)
     def handle(self, request_id: int, text: str) -> None:
+        if self.assistant is None:
+            self.waiting.append((request_id, text))  # runs as soon as a model is loaded
+            return
         try:
             self.result.emit(request_id, self._require().handle(text))
         except Exception as exc:
@@ -118,7 +131,6 @@ class EngineController(QObject):
     request_feedback = Signal(int, object, str, str)
     request_threshold = Signal(float)
     request_profile = Signal(object)
-    request_shutdown = Signal()
 
     def __init__(self, context: AppContext, engine_factory: EngineFactory | None = None) -> None:
         super().__init__()
@@ -131,7 +143,6 @@ class EngineController(QObject):
         self.request_feedback.connect(self.worker.feedback)
         self.request_threshold.connect(self.worker.set_threshold)
         self.request_profile.connect(self.worker.save_profile)
-        self.request_shutdown.connect(self.worker.shutdown)
         self.thread.start()
         self._next_id = 0
 
@@ -141,6 +152,8 @@ class EngineController(QObject):
         return self._next_id
 
     def stop(self) -> None:
-        self.request_shutdown.emit()
+        """Close the engine on the worker's thread (blocking until done), then end the thread."""
+        if self.thread.isRunning():
+            QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
         self.thread.quit()
         self.thread.wait(10_000)

@@ -12,6 +12,7 @@ without asking, plus out-of-scope not routed.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -122,7 +123,7 @@ def _plots(scored: Sequence[Scored], labels: Sequence[str], out: Path) -> None:
             axes[0].text(j, i, str(v), ha="center", va="center", fontsize=7)
     bins = [i / 10 for i in range(11)]
     centers, accs = [], []
-    for low, high in zip(bins[:-1], bins[1:], strict=True):
+    for low, high in itertools.pairwise(bins):
         group = [s for s in scored if low < s.prediction.confidence <= high and s.gold in index]
         if group:
             centers.append(sum(s.prediction.confidence for s in group) / len(group))
@@ -141,7 +142,8 @@ def _plots(scored: Sequence[Scored], labels: Sequence[str], out: Path) -> None:
 
 def _markdown(m: dict[str, Any], split: str, bundle: Path, threshold: float, errors: list[Scored]) -> str:
     lines = [f"# Evaluation of `{bundle}` on the `{split}` split", "",
-             f"Threshold {threshold:.2f}; {m['rows']} rows ({m['in_scope_rows']} in scope, {m['oos_rows']} out of scope).",
+             f"Threshold {threshold:.2f}; {m['rows']} rows "
+             f"({m['in_scope_rows']} in scope, {m['oos_rows']} out of scope).",
              "", "| metric | value |", "|---|---|"]
     for key in ("accuracy", "in_scope_accuracy", "macro_f1", "ece", "in_scope_clarification_rate",
                 "oos_caught_rate", "right_decision_rate"):

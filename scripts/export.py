@@ -14,6 +14,7 @@ and expanded only for the looked-up rows, which keeps the bundle device-neutral 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import warnings
@@ -101,7 +102,7 @@ def expected_calibration_error(probs: torch.Tensor, targets: torch.Tensor, bins:
     correct = (predicted == targets).float()
     ece = torch.zeros(())
     edges = torch.linspace(0, 1, bins + 1)
-    for low, high in zip(edges[:-1], edges[1:], strict=True):
+    for low, high in itertools.pairwise(edges.tolist()):
         in_bin = (confidence > low) & (confidence <= high)
         if in_bin.any():
             ece += in_bin.float().mean() * (confidence[in_bin].mean() - correct[in_bin].mean()).abs()
@@ -211,7 +212,8 @@ def export_bundle(run: Path, out: Path, quantize_embeddings: bool = True) -> Man
     traced.save(str(out / MODEL_FILE))
     tokenizer.backend_tokenizer.save(str(out / TOKENIZER_FILE))
     manifest = _manifest(splits, labels, temperature, metrics, summary["config"]["base_model"])
-    manifest = Manifest(**{**manifest.__dict__, "files": {n: sha256_file(out / n) for n in (MODEL_FILE, TOKENIZER_FILE)}})
+    files = {name: sha256_file(out / name) for name in (MODEL_FILE, TOKENIZER_FILE)}
+    manifest = Manifest(**{**manifest.__dict__, "files": files})
     write_manifest(out, manifest)
     print(json.dumps({"bundle": str(out), "temperature": round(temperature, 4), **metrics}))
     return manifest

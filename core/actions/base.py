@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from core.prediction import Prediction
 from core.intents import IntentDataset
+from core.prediction import Prediction
 from core.settings import Settings
 from core.storage import Storage
 

@@ -18,9 +18,9 @@ def edit_manifest(bundle: Path, **changes: object) -> None:
 
 
 def test_missing_folder_and_manifest(tmp_path: Path) -> None:
-    with pytest.raises(BundleNotFoundError, match="does not exist"):
+    with pytest.raises(BundleNotFoundError, match=r"does not exist"):
         verify_bundle(tmp_path / "nowhere")
-    with pytest.raises(BundleNotFoundError, match="manifest.json"):
+    with pytest.raises(BundleNotFoundError, match=r"manifest\.json"):
         verify_bundle(tmp_path)
 
 
@@ -28,7 +28,7 @@ def test_corrupt_model_file_fails_its_checksum(bundle_copy: Path) -> None:
     with (bundle_copy / MODEL_FILE).open("r+b") as handle:
         handle.seek(1000)
         handle.write(b"\x00garbage\x00")
-    with pytest.raises(BundleCorruptError, match="model.pt is corrupt"):
+    with pytest.raises(BundleCorruptError, match=r"model\.pt is corrupt"):
         Engine(bundle_copy)
 
 

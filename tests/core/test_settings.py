@@ -27,7 +27,7 @@ def test_invalid_values_are_rejected(kwargs: dict) -> None:  # type: ignore[type
 def test_unreadable_file_names_itself(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     path.write_text("{oops", encoding="utf-8")
-    with pytest.raises(ConfigError, match="settings.json"):
+    with pytest.raises(ConfigError, match=r"settings\.json"):
         load_settings(path)
     path.write_text('{"threshold": "high"}', encoding="utf-8")
     with pytest.raises((ConfigError, TypeError)):

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from core.context import AppContext
+from desktop.dialogs import SettingsDialog
+from desktop.window import MainWindow, start
+
+
+def ask(qtbot, window: MainWindow, text: str):  # type: ignore[no-untyped-def]
+    panel = window.panel
+    panel.input.setText(text)
+    with qtbot.waitSignal(panel.answered, timeout=5000) as blocker:
+        qtbot.keyClick(panel.input, Qt.Key.Key_Return)
+    return blocker.args[0]
+
+
+def test_typing_and_enter_shows_intent_confidence_and_result(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    turn = ask(qtbot, window, "noticias de tecnología")
+    panel = window.panel
+    assert turn.prediction.intent == "get_news"
+    assert panel.intent_label.text() == "Get_News"  # the fake's English display name
+    assert panel.confidence_bar.value() == 95 and panel.confidence_bar.format() == "95%"
+    assert "technology" in panel.result_title.text().lower() or "noticias" in panel.result_title.text().lower()
+    assert "<a href=" in panel.result_body.text()
+    assert not panel.clarify.isVisible()
+    assert panel.history.count() == 1 and panel.input.text() == ""
+
+
+def test_low_confidence_offers_choices_and_a_click_runs_the_action(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                                  context: AppContext) -> None:
+    ask(qtbot, window, "maybe the news")
+    panel = window.panel
+    assert panel.clarify.isVisible()
+    assert "50%" in panel.candidate_buttons[0].text() and "30%" in panel.candidate_buttons[1].text()
+    with qtbot.waitSignal(panel.action_shown, timeout=5000) as blocker:
+        qtbot.mouseClick(panel.candidate_buttons[1], Qt.MouseButton.LeftButton)
+    assert blocker.args[0].kind == "help"
+    assert not panel.clarify.isVisible()
+    feedback = context.storage.feedback()
+    assert [(f.text, f.chosen, f.kind) for f in feedback] == [("maybe the news", "get_help", "clarification")]
+
+
+def test_number_key_chooses_and_none_records_out_of_scope(qtbot, window: MainWindow, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    ask(qtbot, window, "maybe")
+    panel = window.panel
+    with qtbot.waitSignal(panel.action_shown, timeout=5000) as blocker:
+        qtbot.keyClick(panel.candidate_buttons[0], Qt.Key.Key_1)
+    assert blocker.args[0].kind == "news"
+    ask(qtbot, window, "maybe again")
+    qtbot.mouseClick(panel.none_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(context.storage.feedback()) == 2, timeout=5000)
+    assert context.storage.feedback()[-1].kind == "none"
+    assert "rephrase" in panel.result_title.text()
+
+
+def test_escape_dismisses_the_clarification(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    ask(qtbot, window, "maybe")
+    qtbot.keyClick(window.panel.candidate_buttons[0], Qt.Key.Key_Escape)
+    assert not window.panel.clarify.isVisible()
+
+
+def test_threshold_setting_changes_behaviour(qtbot, window: MainWindow, factory) -> None:  # type: ignore[no-untyped-def]
+    assert window.panel.clarify.isHidden()
+    window.apply_settings(window.context.settings.updated(threshold=0.5))
+    qtbot.waitUntil(lambda: factory.engines[-1].threshold == 0.5, timeout=5000)
+    turn = ask(qtbot, window, "maybe")
+    assert turn.result is not None and not window.panel.clarify.isVisible()  # 50 % now suffices
+    window.apply_settings(window.context.settings.updated(threshold=0.95))
+    qtbot.waitUntil(lambda: factory.engines[-1].threshold == 0.95, timeout=5000)
+    assert ask(qtbot, window, "help").result is None  # the fake's 90 % for help is below 95 %
+    assert window.context.paths.settings_file.exists()
+
+
+def test_bad_bundle_shows_the_error_and_the_current_model_stays(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                               monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: shown.append((title, text)))
+    window.apply_settings(window.context.settings.updated(model_dir=str(tmp_path / "bad")))
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown[0][0] == "The model could not be loaded" and "corrupt" in shown[0][1]
+    assert ask(qtbot, window, "news").prediction.intent == "get_news"  # still answering
+
+
+def test_a_request_made_while_loading_runs_when_the_model_is_ready(qtbot, context: AppContext, factory) -> None:  # type: ignore[no-untyped-def]
+    win, controller = start(context, factory)
+    qtbot.addWidget(win)
+    win.panel.input.setText("news please")
+    qtbot.keyClick(win.panel.input, Qt.Key.Key_Return)  # no model yet: the request waits in the queue
+    assert "Loading" in win.panel.status.text()
+    with qtbot.waitSignals([controller.worker.loaded, win.panel.answered], timeout=5000, order="strict"):
+        controller.request_load.emit(str(context.model_dir), "auto")
+    assert win.panel.status.text() == "Ready · CPU"
+    controller.stop()
+
+
+def test_language_switch_changes_visible_strings(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.panel
+    assert panel.none_button.text() == "None of these"
+    window.apply_settings(window.context.settings.updated(language="es"))
+    qtbot.waitUntil(lambda: panel.none_button.text() == "Ninguna de estas", timeout=3000)  # Qt posts LanguageChange
+    assert panel.clarify_label.text() == "¿Quisiste decir…?"
+    assert window.windowTitle() == "Asistente sin conexión"
+    window.apply_settings(window.context.settings.updated(language="en"))
+    qtbot.waitUntil(lambda: panel.none_button.text() == "None of these", timeout=3000)
+
+
+def test_history_keys_and_rerun(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    ask(qtbot, window, "news one")
+    ask(qtbot, window, "help two")
+    panel = window.panel
+    qtbot.keyClick(panel.input, Qt.Key.Key_Up)
+    assert panel.input.text() == "help two"
+    qtbot.keyClick(panel.input, Qt.Key.Key_Up)
+    assert panel.input.text() == "news one"
+    qtbot.keyClick(panel.input, Qt.Key.Key_Escape)
+    assert panel.input.text() == ""
+    with qtbot.waitSignal(panel.answered, timeout=5000) as blocker:
+        panel.history.itemActivated.emit(panel.history.item(1))
+    assert blocker.args[0].prediction.text == "news one"
+
+
+def test_help_example_links_run_the_phrase(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    ask(qtbot, window, "help")
+    with qtbot.waitSignal(window.panel.answered, timeout=5000) as blocker:
+        window.panel.result_body.linkActivated.emit("ask:latest%20news")
+    assert blocker.args[0].prediction.text == "latest news"
+
+
+def test_wrong_answer_can_be_corrected(qtbot, window: MainWindow, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    ask(qtbot, window, "news")
+    actions = {a.text(): a for a in window.panel.wrong_menu.actions()}
+    with qtbot.waitSignal(window.panel.action_shown, timeout=5000):
+        actions["Get_Profile"].trigger()
+    assert context.storage.feedback()[0].kind == "correction"
+    assert "profile" in window.panel.result_title.text().lower()
+
+
+def test_settings_dialog_produces_validated_settings(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    dialog = SettingsDialog(window.context.settings, 0.7, False, window)
+    qtbot.addWidget(dialog)
+    dialog.threshold.setValue(85)
+    dialog.language.setCurrentIndex(dialog.language.findData("es"))
+    new = dialog.result_settings(window.context.settings)
+    assert new.threshold == 0.85 and new.language == "es"
+    assert not dialog.device.model().item(2).isEnabled()  # no GPU: the GPU choice is greyed out
+
+
+def test_accessible_names_and_geometry_is_remembered(qtbot, window: MainWindow, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    panel = window.panel
+    for widget in (panel.input, panel.ask_button, panel.confidence_bar, panel.none_button, panel.history):
+        assert widget.accessibleName()
+    window.resize(640, 480)
+    window.close()
+    win2, controller2 = start(context)
+    qtbot.addWidget(win2)
+    assert (win2.width(), win2.height()) == (640, 480)
+    controller2.stop()
