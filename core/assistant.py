@@ -42,7 +42,10 @@ class Assistant:
 
     def handle(self, text: str) -> Turn:
         """Classify `text`; run the action when confident, else offer candidates (no action runs)."""
-        prediction = self.classifier.classify(text)
+        return self.turn_for(self.classifier.classify(text))
+
+    def turn_for(self, prediction: Prediction) -> Turn:
+        """Act on an existing prediction (e.g. one classified in a batch elsewhere)."""
         candidates = tuple(prediction.candidates(self.classifier.out_of_scope_labels))
         result = None if prediction.needs_clarification else self.run_action(prediction.intent, prediction)
         self._remember(prediction, None if result is None else prediction.intent)
