@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
     window, controller = start(context)
     window.show()
     controller.request_load.emit(str(context.model_dir), context.settings.device)
+    if context.settings.api_enabled:
+        window.sync_api()
     code = app.exec()
     context.close()
     return int(code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QTranslator
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
@@ -11,6 +13,7 @@ from core.context import AppContext
 from core.errors import AssistantError
 from core.language import resolve_language
 from core.settings import Settings, save_settings
+from desktop.api_process import start_api, stop_api
 from desktop.dialogs import ProfileDialog, SettingsDialog, show_error
 from desktop.i18n import load_translator
 from desktop.panel import AssistantPanel
@@ -33,6 +36,7 @@ class MainWindow(QMainWindow):
         self.panel.action_shown.connect(self._remember_profile)
         self.icon_path = context.paths.resources / "icons" / "assistant.svg"
         self.setWindowIcon(QIcon(str(self.icon_path)))
+        self.api_process: subprocess.Popen[bytes] | None = None
         self._menus()
         self.retranslate()
         self.geometry_store = QSettings(str(context.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
@@ -100,9 +104,21 @@ class MainWindow(QMainWindow):
             self.apply_language()
         if new.threshold is not None and new.threshold != old.threshold:
             self.controller.request_threshold.emit(new.threshold)
+        if new.api_enabled != old.api_enabled or (new.api_enabled and new.model_dir != old.model_dir):
+            self.sync_api()
         if new.model_dir != old.model_dir or new.device != old.device:
             self.panel.set_status(self.tr("Loading model…"))
             self.controller.request_load.emit(str(self.context.model_dir), new.device)
+
+    def sync_api(self) -> None:
+        """Start or stop the local API to match the setting."""
+        stop_api(self.api_process)
+        self.api_process = None
+        if self.context.settings.api_enabled:
+            try:
+                self.api_process = start_api(self.context.model_dir, self.context.settings.api_port)
+            except AssistantError as exc:
+                self.show_error(exc)
 
     def _remember_profile(self, result: ActionResult) -> None:
         if result.kind == "profile":
@@ -120,6 +136,7 @@ class MainWindow(QMainWindow):
         self.geometry_store.sync()
         self.hide()  # the window goes at once; the engine process stops behind it
         self.controller.stop()
+        stop_api(self.api_process)
         super().closeEvent(event)
 
 

@@ -184,7 +184,26 @@ def _manifest(splits: Splits, labels: list[str], temperature: float, metrics: di
     )
 
 
+def write_bundle(hf_model: nn.Module, tokenizer: Any, out: Path, *, labels: list[str], temperature: float,
+                 splits: Splits, metrics: dict[str, Any], base: str, quantize_embeddings: bool = True) -> Manifest:
+    """Trace, freeze, prove parity and write model.pt + tokenizer.json + manifest.json to `out`."""
+    vocab = hf_model.get_input_embeddings().weight.shape[0]
+    eager = ProbabilityModel(LogitsModel(hf_model, quantize_embeddings).eval(), temperature).eval()
+    example = _random_batch(2, 16, vocab, True, torch.Generator().manual_seed(1))
+    traced = trace_frozen(eager, example)
+    metrics = {**metrics, "parity_max_abs_diff": check_parity(eager, traced, vocab, EXPORT_MAX_LENGTH)}
+    out.mkdir(parents=True, exist_ok=True)
+    traced.save(str(out / MODEL_FILE))
+    tokenizer.backend_tokenizer.save(str(out / TOKENIZER_FILE))
+    manifest = _manifest(splits, labels, temperature, metrics, base)
+    files = {name: sha256_file(out / name) for name in (MODEL_FILE, TOKENIZER_FILE)}
+    manifest = Manifest(**{**manifest.__dict__, "files": files})
+    write_manifest(out, manifest)
+    return manifest
+
+
 def export_bundle(run: Path, out: Path, quantize_embeddings: bool = True) -> Manifest:
+    """Calibrate the run's best model on its val split, then write the bundle."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     summary = json.loads((run / "train_config.json").read_text(encoding="utf-8"))
@@ -192,10 +211,8 @@ def export_bundle(run: Path, out: Path, quantize_embeddings: bool = True) -> Man
     labels: list[str] = summary["labels"]
     tokenizer = AutoTokenizer.from_pretrained(str(run / "model"))
     hf_model = AutoModelForSequenceClassification.from_pretrained(str(run / "model")).eval()
-    vocab = hf_model.get_input_embeddings().weight.shape[0]
-    logits_model = LogitsModel(hf_model, quantize_embeddings).eval()
     texts, targets = _val_tensors(splits, labels)
-    logits = batch_logits(logits_model, tokenizer, texts, EXPORT_MAX_LENGTH)
+    logits = batch_logits(LogitsModel(hf_model, quantize_embeddings).eval(), tokenizer, texts, EXPORT_MAX_LENGTH)
     temperature = fit_temperature(logits, targets)
     metrics = {
         "val_accuracy": float((logits.argmax(1) == targets).float().mean()),
@@ -204,18 +221,11 @@ def export_bundle(run: Path, out: Path, quantize_embeddings: bool = True) -> Man
         "train_seconds": summary.get("train_seconds"),
         "quantized_embeddings": quantize_embeddings,
     }
-    eager = ProbabilityModel(logits_model, temperature).eval()
-    example = _random_batch(2, 16, vocab, True, torch.Generator().manual_seed(1))
-    traced = trace_frozen(eager, example)
-    metrics["parity_max_abs_diff"] = check_parity(eager, traced, vocab, EXPORT_MAX_LENGTH)
-    out.mkdir(parents=True, exist_ok=True)
-    traced.save(str(out / MODEL_FILE))
-    tokenizer.backend_tokenizer.save(str(out / TOKENIZER_FILE))
-    manifest = _manifest(splits, labels, temperature, metrics, summary["config"]["base_model"])
-    files = {name: sha256_file(out / name) for name in (MODEL_FILE, TOKENIZER_FILE)}
-    manifest = Manifest(**{**manifest.__dict__, "files": files})
-    write_manifest(out, manifest)
-    print(json.dumps({"bundle": str(out), "temperature": round(temperature, 4), **metrics}))
+    hf_model = AutoModelForSequenceClassification.from_pretrained(str(run / "model")).eval()  # unmodified copy
+    manifest = write_bundle(hf_model, tokenizer, out, labels=labels, temperature=temperature, splits=splits,
+                            metrics=metrics, base=summary["config"]["base_model"],
+                            quantize_embeddings=quantize_embeddings)
+    print(json.dumps({"bundle": str(out), "temperature": round(temperature, 4), **manifest.metrics}))
     return manifest
 
 

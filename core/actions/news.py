@@ -28,6 +28,11 @@ TOPICS: dict[str, set[str]] = {
     "culture": {"cultura", "culture", "cine", "movies", "espectaculos", "entertainment", "musica", "music"},
     "climate": {"clima", "climatico", "climate", "medio", "ambiente", "environment"},
 }
+TOPIC_NAMES = {
+    "es": {"technology": "tecnología", "sports": "deportes", "business": "economía", "science": "ciencia",
+           "health": "salud", "politics": "política", "culture": "cultura", "climate": "clima"},
+    "en": {topic: topic for topic in TOPICS},
+}
 _STOP = {"noticias", "news", "de", "la", "el", "las", "los", "the", "of", "about", "sobre", "hay", "que", "what",
          "dame", "give", "me", "show", "today", "hoy", "latest", "ultimas", "headlines", "titulares", "any", "en"}
 
@@ -111,7 +116,8 @@ class NewsAction:
         if not ranked:
             return ActionResult("Sin noticias" if es else "No news", "No hay titulares disponibles." if es else
                                 "No headlines are available.", kind="news")
-        title = ("Noticias" if es else "News") + (f" · {', '.join(asked)}" if asked else "")
+        names = [TOPIC_NAMES[request.language][topic] for topic in asked]
+        title = ("Noticias" if es else "News") + (f" · {', '.join(names)}" if names else "")
         body = "\n".join(f"• {item.title}" for item, _ in ranked)
         return ActionResult(
             title=title, body=body, kind="news",

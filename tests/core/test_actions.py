@@ -137,3 +137,8 @@ def test_a_failing_action_becomes_an_error_result(tmp_path: Path) -> None:
     assert result.error and result.kind == "error" and "exploded" in result.body
     missing = registry.run("nothing", request("x", "en"))
     assert missing.error and "No action" in missing.body
+
+
+def test_news_title_names_the_topic_in_the_reply_language(tmp_path: Path) -> None:
+    assert NewsAction(services(tmp_path)).run(request("noticias de tecnología")).title == "Noticias · tecnología"
+    assert NewsAction(services(tmp_path)).run(request("tech news", "en")).title == "News · technology"

@@ -160,3 +160,28 @@ def test_accessible_names_and_geometry_is_remembered(qtbot, window: MainWindow, 
     qtbot.addWidget(win2)
     assert (win2.width(), win2.height()) == (640, 480)
     controller2.stop()
+
+
+def test_api_setting_starts_and_stops_the_local_api(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop.window as window_module
+
+    started: list[tuple[Path, int]] = []
+    stopped: list[object] = []
+    monkeypatch.setattr(window_module, "start_api", lambda model, port: started.append((model, port)) or "proc")
+    monkeypatch.setattr(window_module, "stop_api", lambda proc: stopped.append(proc))
+    window.apply_settings(window.context.settings.updated(api_enabled=True, api_port=9123))
+    assert started == [(window.context.model_dir, 9123)] and window.api_process == "proc"
+    window.apply_settings(window.context.settings.updated(api_enabled=False))
+    assert "proc" in stopped and window.api_process is None
+
+
+def test_api_in_a_build_without_fastapi_explains_itself(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import sys
+
+    from core.errors import AssistantError
+    from desktop.api_process import start_api
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    with pytest.raises(AssistantError, match="not part of this build"):
+        start_api(tmp_path, 9000)
