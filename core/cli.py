@@ -12,14 +12,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import AssistantError, BundleError, DatasetError, DeviceError, InputTextError
 from core.paths import resource_path
 
+if TYPE_CHECKING:  # the engine imports torch: load it only for the commands that classify
+    from core.engine import Engine
+
 EXIT_BAD_BUNDLE = 2
 
 
-def _engine(args: argparse.Namespace) -> object:
+def _engine(args: argparse.Namespace) -> Engine:
     from core.engine import Engine, EngineConfig
     from core.policy import ClarificationPolicy
 
@@ -34,7 +38,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     for line in sys.stdin:
         text = line.rstrip("\n")
         try:
-            payload = engine.classify(text).to_json()  # type: ignore[attr-defined]
+            payload = engine.classify(text).to_json()
         except InputTextError as exc:
             payload = {"text": text, "error": str(exc)}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -49,7 +53,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     engine = _engine(args)
     context = build_context()
     try:
-        turn = Assistant(context, engine).handle(args.text)  # type: ignore[arg-type]
+        turn = Assistant(context, engine).handle(args.text)
     finally:
         context.close()
     if args.json:

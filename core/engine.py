@@ -114,17 +114,17 @@ class Engine:
         if self.config.warm_up:  # a second, longer request warms the kernels for padded batches too
             self._forward([CleanText("warm up " * 8, False), CleanText("hola", False)])
 
-    def _encode(self, cleaned: Sequence[CleanText]) -> tuple[list[Encoding], torch.Tensor, torch.Tensor]:
+    def _run(self, cleaned: Sequence[CleanText]) -> tuple[list[Encoding], torch.Tensor]:
+        """Tokenise (padded to the longest) and run the model: encodings and probabilities on the CPU."""
         encodings = self._tokenizer.encode_batch([c.text for c in cleaned])
-        ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
-        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
-        return encodings, ids.to(self.device), mask.to(self.device)
-
-    def _forward(self, cleaned: Sequence[CleanText]) -> torch.Tensor:
-        _, ids, mask = self._encode(cleaned)
+        ids = torch.tensor([e.ids for e in encodings], dtype=torch.long).to(self.device)
+        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long).to(self.device)
         with self._lock, torch.inference_mode():
             probs: torch.Tensor = self._model(ids, mask)
-        return probs.float().cpu()
+        return encodings, probs.float().cpu()
+
+    def _forward(self, cleaned: Sequence[CleanText]) -> torch.Tensor:
+        return self._run(cleaned)[1]
 
     def clean(self, text: str) -> CleanText:
         """Normalise a request; raises InputTextError for empty or unusable text."""
@@ -137,9 +137,7 @@ class Engine:
         """Classify several requests in one padded batch; any unusable text raises InputTextError."""
         start = time.perf_counter()
         cleaned = [self.clean(t) for t in texts]
-        encodings, ids, mask = self._encode(cleaned)
-        with self._lock, torch.inference_mode():
-            probs = self._model(ids, mask).float().cpu()
+        encodings, probs = self._run(cleaned)
         share_ms = (time.perf_counter() - start) * 1000.0 / max(len(texts), 1)
         return [
             self._prediction(c, e, p, share_ms) for c, e, p in zip(cleaned, encodings, probs.tolist(), strict=True)

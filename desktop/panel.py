@@ -118,9 +118,10 @@ class AssistantPanel(QWidget):
         head.addWidget(self.latency_label)
         head.addWidget(self.wrong_button)
         card_layout = QVBoxLayout(self.card)
-        for item in (head, self.confidence_bar, self.alternatives_label, self.result_title, self.result_body,
-                     self.edit_profile_button):
-            card_layout.addLayout(item) if isinstance(item, QHBoxLayout) else card_layout.addWidget(item)
+        card_layout.addLayout(head)
+        for widget in (self.confidence_bar, self.alternatives_label, self.result_title, self.result_body,
+                       self.edit_profile_button):
+            card_layout.addWidget(widget)
         self.clarify = QFrame()
         self.clarify.setFrameShape(QFrame.Shape.StyledPanel)
         self.clarify_label = QLabel()
@@ -136,9 +137,9 @@ class AssistantPanel(QWidget):
         self.history = QListWidget()
         self.history.setMaximumHeight(160)
         layout = QVBoxLayout(self)
-        for widget in (self.status, self.card, self.clarify, self.history_label, self.history):
-            if widget is self.card:
-                layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addLayout(row)
+        for widget in (self.card, self.clarify, self.history_label, self.history):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.card.hide()
@@ -292,7 +293,7 @@ class AssistantPanel(QWidget):
         self.confidence_bar.setValue(round(p.confidence * 100))
         self.confidence_bar.setFormat(f"{p.confidence:.0%}")
         self.latency_label.setText(self.tr("{ms:.0f} ms").format(ms=p.latency_ms))
-        alternatives = [s for s in p.ranking[1:3]]
+        alternatives = p.ranking[1:3]
         self.alternatives_label.setText(self.tr("Alternatives: ") + " · ".join(
             f"{self.display_name(s.intent)} {s.confidence:.0%}" for s in alternatives))
         if turn.result:

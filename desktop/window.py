@@ -32,7 +32,8 @@ class MainWindow(QMainWindow):
         self.panel.error_raised.connect(self.show_error)
         self.panel.status_changed.connect(lambda text: self.statusBar().showMessage(text))
         self.panel.edit_profile_button.clicked.connect(self.edit_profile)
-        self.last_profile: dict[str, str] = {}
+        self.last_profile: dict[str, str] = {}  # the profile last shown, to prefill the edit form
+        self.profile_labels: dict[str, str] = {}
         self.panel.action_shown.connect(self._remember_profile)
         self.icon_path = context.paths.resources / "icons" / "assistant.svg"
         self.setWindowIcon(QIcon(str(self.icon_path)))
@@ -126,7 +127,7 @@ class MainWindow(QMainWindow):
             self.profile_labels = dict(result.fields["labels"])
 
     def edit_profile(self) -> None:
-        dialog = ProfileDialog(self.last_profile, getattr(self, "profile_labels", {}), self)
+        dialog = ProfileDialog(self.last_profile, self.profile_labels, self)
         if dialog.exec():
             self.controller.request_profile.emit(dialog.values())
             self.panel.ask(self.tr("show my profile"))

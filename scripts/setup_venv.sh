@@ -13,7 +13,6 @@ vpy=.venv/bin/python
 stamp=.venv/.installed-$(echo "$extras" | tr ',' '-')
 # Reinstall only when pyproject.toml changed since the last install of these extras.
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    "$vpy" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
     "$vpy" -m pip install -q "torch==2.13.0"
     if [ -n "$extras" ]; then spec=".[$extras]"; else spec="."; fi
     "$vpy" -m pip install -q -e "$spec"
