@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from core.actions.base import ActionRequest, ActionResult, ActionServices, Link
 
 MAX_ITEMS = 8
@@ -101,6 +99,8 @@ class NewsAction:
         return local + list(settings.feeds) if settings.network_feeds else local
 
     def fetch(self) -> list[Item]:
+        import feedparser  # imported on first use: it is slow to import and start-up does not need it
+
         items: list[Item] = []
         for source in self.sources():
             parsed = feedparser.parse(source)

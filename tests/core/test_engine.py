@@ -96,3 +96,13 @@ def test_any_text_gives_a_valid_distribution_or_a_clear_error(engine: Engine, te
     assert all(0.0 <= c <= 1.0 for c in confidences)
     assert sum(confidences) == pytest.approx(1.0, abs=1e-5)
     assert confidences == sorted(confidences, reverse=True)
+
+
+def test_concurrent_callers_get_the_same_answers_as_serial_ones(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["news today", "ayuda", "help me", "hola", "latest headlines", "qué puedes hacer"] * 5
+    serial = [engine.classify(t).confidence for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(lambda t: engine.classify(t).confidence, texts))
+    assert parallel == pytest.approx(serial, abs=1e-6)
