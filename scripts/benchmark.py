@@ -14,9 +14,14 @@ fresh head: speed does not depend on the weights.
 
 from __future__ import annotations
 
+import os
+
+# Peers run interleaved, so no thread pool may keep spinning after its call and steal the cores from the
+# next peer: OpenMP (torch) waits passively, and ONNX Runtime's spinning is turned off below.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -114,6 +119,7 @@ def make_peer(name: str, bundle: Path, hf_dir: Path, onnx: Path | None, threads:
 
         options = ort.SessionOptions()
         options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = ort.InferenceSession(str(onnx), options, providers=["CPUExecutionProvider"])
 
         def run_onnx(texts: list[str]) -> Any:
