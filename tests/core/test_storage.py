@@ -44,6 +44,7 @@ def test_wal_mode_and_reopening_keeps_data(tmp_path: Path) -> None:
     assert mode == "wal"
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_write_leaves_a_consistent_database(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     writer = (

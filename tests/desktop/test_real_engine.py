@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QElapsedTimer, QTimer
 
 from core.context import AppContext
@@ -13,6 +14,7 @@ from desktop.window import start
 MAX_STALL_MS = 50
 
 
+@pytest.mark.slow
 def test_loading_and_classifying_never_stall_the_event_loop(qtbot, context: AppContext, tiny_bundle: Path) -> None:  # type: ignore[no-untyped-def]
     clock, ticks = QElapsedTimer(), []
     timer = QTimer()
