@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from core import errors
 from core.policy import ClarificationPolicy
-from core.prediction import Prediction, Score
+from core.prediction import Prediction
 
 ENGINE_FLAG = "--engine-process"  # the frozen app re-runs its own executable with this flag
 
@@ -81,15 +81,6 @@ def _raise(error: dict[str, str]) -> None:
     raise kind(error.get("message", "unknown engine error"))
 
 
-def prediction_from_json(raw: dict[str, Any]) -> Prediction:
-    return Prediction(
-        text=raw["text"], intent=raw["intent"], confidence=raw["confidence"],
-        ranking=tuple(Score(s["intent"], s["confidence"]) for s in raw["ranking"]),
-        needs_clarification=raw["needs_clarification"], out_of_scope=raw["out_of_scope"],
-        truncated=raw["truncated"], latency_ms=raw["latency_ms"],
-    )
-
-
 class RemoteEngine:
     """Parent side: starts the child and blocks on its answers (call it from a worker thread)."""
 
@@ -139,7 +130,7 @@ class RemoteEngine:
         return reply
 
     def classify(self, text: str) -> Prediction:
-        return prediction_from_json(self._call({"op": "classify", "text": text})["prediction"])
+        return Prediction.from_json(self._call({"op": "classify", "text": text})["prediction"])
 
     def set_threshold(self, threshold: float) -> None:
         self._call({"op": "threshold", "threshold": threshold})

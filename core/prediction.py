@@ -28,6 +28,16 @@ class Prediction:
         """The likely in-scope intents to offer when asking the user to clarify."""
         return [s for s in self.ranking if s.intent not in out_of_scope_labels][:limit]
 
+    @staticmethod
+    def from_json(raw: dict[str, Any]) -> Prediction:
+        """The inverse of to_json (used across the engine-process boundary)."""
+        return Prediction(
+            text=raw["text"], intent=raw["intent"], confidence=raw["confidence"],
+            ranking=tuple(Score(s["intent"], s["confidence"]) for s in raw["ranking"]),
+            needs_clarification=raw["needs_clarification"], out_of_scope=raw["out_of_scope"],
+            truncated=raw["truncated"], latency_ms=raw["latency_ms"],
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "text": self.text,

@@ -81,7 +81,6 @@ class AssistantPanel(QWidget):
         self.context = context
         self.info: dict[str, Any] | None = None  # model facts from the worker once loaded
         self.turn: Turn | None = None
-        self.pending: dict[int, str] = {}
         self._build()
         self._connect()
         self.retranslate()
@@ -221,7 +220,6 @@ class AssistantPanel(QWidget):
         self.input.remember(text)
         self.input.clear()
         request_id = self.controller.submit(text)
-        self.pending[request_id] = text
         if self.info is None:
             self.set_status(self.tr("Loading model… your request will run as soon as it is ready"))
         return request_id
@@ -265,8 +263,7 @@ class AssistantPanel(QWidget):
         self.set_status(self.ready_text() if self.info else self.tr("No model loaded"))
         self.error_raised.emit(exc)
 
-    def on_result(self, request_id: int, turn: Turn) -> None:
-        self.pending.pop(request_id, None)
+    def on_result(self, _request_id: int, turn: Turn) -> None:
         if self.info:
             self.set_status(self.ready_text())
         self.turn = turn
@@ -280,8 +277,7 @@ class AssistantPanel(QWidget):
         self.show_result(result)
         self.action_shown.emit(result)
 
-    def on_failed(self, request_id: int, exc: BaseException) -> None:
-        self.pending.pop(request_id, None)
+    def on_failed(self, _request_id: int, exc: BaseException) -> None:
         self.error_raised.emit(exc)
 
     # ----- showing

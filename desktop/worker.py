@@ -1,7 +1,8 @@
 """The worker that owns the engine: lives on a QThread, is driven by queued signals, answers by signals.
 
 The GUI never calls the model: it emits requests, the worker calls core (RemoteEngine, Assistant) on its
-own thread and emits `result`/`failed`. Requests sent while the model loads wait in the thread's queue.
+own thread and emits `result`/`failed`. Requests that arrive before any model is loaded wait in
+`waiting` and run once one is.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def default_engine_factory(model_dir: Path, device: str) -> RemoteEngine:
 
 
 class EngineWorker(QObject):
-    loaded = Signal(object)  # dict: labels, oos, device, threshold, display_names, model_dir
+    loaded = Signal(object)  # dict: labels, oos, device, threshold, display_names, cuda_available
     load_failed = Signal(object)  # exception; the previous model (if any) stays in use
     result = Signal(int, object)  # (request id, Turn)
     action_result = Signal(int, object)  # (request id, ActionResult) after a choice or correction
