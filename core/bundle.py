@@ -19,6 +19,7 @@ SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 MODEL_FILE = "model.pt"
 TOKENIZER_FILE = "tokenizer.json"
+DEVICES = ("cpu", "cuda")  # the device types a bundle may declare
 _REQUIRED = ("schema_version", "labels", "threshold", "temperature", "max_length", "files")
 
 
@@ -42,6 +43,10 @@ class Manifest:
     metrics: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     created_at: str = ""
+    pad_token: str = ""  # the tokenizer's pad token ("[PAD]", "<pad>"); "" in older bundles: read the tokenizer
+    devices: tuple[str, ...] = DEVICES  # where model.pt runs: int8 Linear layers have no CUDA kernel -> ("cpu",)
+    quantization: dict[str, str] = field(default_factory=dict)  # e.g. {"embeddings": "int8-per-row", "linear": ...}
+    text_prefix: str = ""  # prepended to every request before tokenising ("query: " for E5 backbones)
 
     @property
     def label_names(self) -> tuple[str, ...]:
@@ -50,6 +55,7 @@ class Manifest:
     def to_json(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items() if k != "labels"}
         data["labels"] = [label.__dict__ for label in self.labels]
+        data["devices"] = list(self.devices)
         return data
 
 
@@ -70,6 +76,21 @@ def _parse_labels(raw: Any) -> tuple[Label, ...]:
         raise BundleCorruptError(
             f"manifest label entry is malformed ({exc}); expected name and display_name."
         ) from exc
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or len(value) > 64:
+        raise BundleCorruptError(f"manifest {key!r} must be a short text, found {value!r:.80}; re-export the bundle.")
+    return value
+
+
+def _parse_devices(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(d, str) and d in DEVICES for d in raw):
+        raise BundleCorruptError(
+            f"manifest 'devices' must be a non-empty list drawn from {list(DEVICES)}, found {raw!r:.80}; "
+            "re-export the bundle."
+        )
+    return tuple(dict.fromkeys(raw))
 
 
 def parse_manifest(raw: Any) -> Manifest:
@@ -94,6 +115,10 @@ def parse_manifest(raw: Any) -> Manifest:
         metrics=dict(raw.get("metrics") or {}),
         versions={str(k): str(v) for k, v in dict(raw.get("versions") or {}).items()},
         created_at=str(raw.get("created_at", "")),
+        pad_token=_text(raw.get("pad_token", ""), "pad_token"),
+        devices=_parse_devices(raw.get("devices", list(DEVICES))),
+        quantization={str(k): str(v) for k, v in dict(raw.get("quantization") or {}).items()},
+        text_prefix=_text(raw.get("text_prefix", ""), "text_prefix"),
     )
     _check_values(manifest)
     return manifest

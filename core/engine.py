@@ -6,9 +6,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import tempfile
 import threading
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,18 +40,73 @@ class EngineConfig:
             raise ValueError("num_threads must be >= 0 and max_words, max_chars >= 1")
 
 
-def resolve_device(requested: str) -> torch.device:
+GPU_EXPORT_HINT = "python -m scripts.export --run RUN --out DIR --fp32"
+PAD_FALLBACKS = ("[PAD]", "<pad>")  # BERT WordPiece, XLM-R/SentencePiece: for bundles that do not name theirs
+
+
+def resolve_device(requested: str, supported: Sequence[str] = ("cpu", "cuda")) -> torch.device:
+    """The device to run on. `supported` is what the bundle's graph runs on (an int8 graph: the CPU only)."""
     if requested == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device("cuda" if torch.cuda.is_available() and "cuda" in supported else "cpu")
     try:
         device = torch.device(requested)
     except RuntimeError as exc:
         raise DeviceError(f"Unknown device {requested!r}; use auto, cpu or cuda.") from exc
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise DeviceError("Device 'cuda' was requested but no CUDA GPU is available; choose auto or cpu.")
     if device.type not in ("cpu", "cuda"):
         raise DeviceError(f"Device {requested!r} is not supported; use auto, cpu or cuda.")
+    if device.type == "cuda" and "cuda" not in supported:
+        raise DeviceError(
+            "This model bundle runs on the CPU only: its int8 (dynamic-quantized) layers have no CUDA kernel. "
+            f"Choose auto or cpu, or export a GPU-capable bundle from the training run with `{GPU_EXPORT_HINT}`."
+        )
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise DeviceError("Device 'cuda' was requested but no CUDA GPU is available; choose auto or cpu.")
     return device
+
+
+def select_quantized_engine() -> str:
+    """Pick the kernel library for int8 layers: x86/fbgemm on Intel/AMD, qnnpack on ARM (torch repacks the
+    bundle's int8 weights for it at load). Returns the engine in use ("none" when torch has none)."""
+    supported = torch.backends.quantized.supported_engines
+    current = torch.backends.quantized.engine
+    if current not in supported or current == "none":
+        current = next((name for name in ("x86", "fbgemm", "qnnpack") if name in supported), "none")
+        if current != "none":
+            torch.backends.quantized.engine = current
+    if current == "qnnpack":
+        # The bundle's int8 layers were quantized with reduce_range (needed by x86 kernels); qnnpack uses the
+        # full range instead, which is harmless, and says so on every request's first call. Muted by message.
+        warnings.filterwarnings("ignore", message="Currently, qnnpack incorrectly ignores reduce_range",
+                                category=UserWarning)
+    return current
+
+
+# Loading int8 layers re-creates their quantized weights, and torch 2.13 announces (from C++, straight to the
+# process's stderr, once) that creating quantized tensors is deprecated. The product requires these layers
+# (see scripts/export.py), so that one line is dropped; anything else written meanwhile is passed on.
+QUANTIZED_TENSOR_DEPRECATION = "quantized tensor creation functions that produce tensors"
+
+
+@contextlib.contextmanager
+def _muted_cpp_warning(fragment: str) -> Iterator[None]:
+    """Capture file descriptor 2 for the block; re-emit every captured line that does not contain `fragment`."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable stderr (a windowed app): nothing to keep clean
+        yield
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            kept = [line for line in capture.read().splitlines(keepends=True) if fragment.encode() not in line]
+            if kept:
+                os.write(2, b"".join(kept))
 
 
 class Engine:
@@ -59,7 +119,9 @@ class Engine:
         self.bundle_dir = Path(bundle_dir)
         self.manifest: Manifest = verify_bundle(self.bundle_dir)
         self.policy = policy or ClarificationPolicy(threshold=self.manifest.threshold)
-        self.device = resolve_device(self.config.device)
+        self.device = resolve_device(self.config.device, self.manifest.devices)
+        int8 = self.manifest.quantization.get("linear", "fp32") != "fp32"
+        self.quantized_engine = select_quantized_engine() if int8 else "none"  # must be set before torch.jit.load
         if self.config.num_threads:
             torch.set_num_threads(self.config.num_threads)
         self._lock = threading.Lock()
@@ -88,17 +150,33 @@ class Engine:
             tokenizer = Tokenizer.from_file(str(self.bundle_dir / TOKENIZER_FILE))
         except Exception as exc:  # tokenizers raises a bare Exception on bad JSON
             raise BundleCorruptError(f"tokenizer.json cannot be read ({exc}); re-export the bundle.") from exc
-        pad_id = tokenizer.token_to_id("[PAD]")
+        pad_token = self._pad_token(tokenizer)
         tokenizer.enable_truncation(self.manifest.max_length)
-        tokenizer.enable_padding(pad_id=pad_id or 0, pad_token="[PAD]")
+        tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad_token), pad_token=pad_token)
         return tokenizer
+
+    def _pad_token(self, tokenizer: Tokenizer) -> str:
+        """The manifest's pad token; for older bundles the tokenizer's padding setting or a known name."""
+        if self.manifest.pad_token:
+            if tokenizer.token_to_id(self.manifest.pad_token) is None:
+                raise BundleMismatchError(
+                    f"manifest.json names pad token {self.manifest.pad_token!r}, which tokenizer.json does not "
+                    "contain; the files come from different exports: re-export the bundle."
+                )
+            return self.manifest.pad_token
+        candidates = (str((tokenizer.padding or {}).get("pad_token", "")), *PAD_FALLBACKS)
+        for token in candidates:
+            if token and tokenizer.token_to_id(token) is not None:
+                return token
+        raise BundleCorruptError(f"tokenizer.json has no pad token (tried {candidates}); re-export the bundle.")
 
     def _load_model(self) -> torch.jit.ScriptModule:
         try:
             # torch.jit.load reads a TorchScript archive (code + tensors); it never unpickles Python objects.
-            model: torch.jit.ScriptModule = torch.jit.load(  # type: ignore[no-untyped-call]
-                str(self.bundle_dir / MODEL_FILE), map_location=self.device
-            )
+            with _muted_cpp_warning(QUANTIZED_TENSOR_DEPRECATION):
+                model: torch.jit.ScriptModule = torch.jit.load(  # type: ignore[no-untyped-call]
+                    str(self.bundle_dir / MODEL_FILE), map_location=self.device
+                )
         except RuntimeError as exc:
             raise BundleCorruptError(f"model.pt is not a loadable TorchScript file ({exc}); re-export it.") from exc
         model.eval()
@@ -116,7 +194,8 @@ class Engine:
 
     def _run(self, cleaned: Sequence[CleanText]) -> tuple[list[Encoding], torch.Tensor]:
         """Tokenise (padded to the longest) and run the model: encodings and probabilities on the CPU."""
-        encodings = self._tokenizer.encode_batch([c.text for c in cleaned])
+        prefix = self.manifest.text_prefix  # the text form the model was trained on (e.g. E5's "query: ")
+        encodings = self._tokenizer.encode_batch([prefix + c.text for c in cleaned])
         ids = torch.tensor([e.ids for e in encodings], dtype=torch.long).to(self.device)
         mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long).to(self.device)
         with self._lock, torch.inference_mode():

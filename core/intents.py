@@ -29,13 +29,14 @@ class Intent:
 @dataclass(frozen=True)
 class IntentDataset:
     intents: tuple[Intent, ...]
-    out_of_scope: tuple[str, ...]
+    out_of_scope: tuple[str, ...]  # plainly not for the assistant (alarms, weather, jokes, …)
     sha256: str  # hash of the file's bytes, recorded in the bundle manifest
+    near_miss: tuple[str, ...] = ()  # out of scope but sharing words with an intent (a bank's hours, …)
 
     def rows(self) -> list[tuple[str, str]]:
-        """Every (text, label) pair, out-of-scope examples labelled OUT_OF_SCOPE."""
+        """Every (text, label) pair; plain and near-miss out-of-scope examples are labelled OUT_OF_SCOPE."""
         rows = [(text, intent.name) for intent in self.intents for text in intent.examples]
-        return rows + [(text, OUT_OF_SCOPE) for text in self.out_of_scope]
+        return rows + [(text, OUT_OF_SCOPE) for text in (*self.out_of_scope, *self.near_miss)]
 
     def by_name(self) -> dict[str, Intent]:
         return {intent.name: intent for intent in self.intents}
@@ -107,8 +108,9 @@ def parse_dataset(raw: Any, sha256: str = "") -> IntentDataset:
     if len(set(names)) != len(names) or OUT_OF_SCOPE in names:
         raise DatasetError(f"Intent names must be unique and not {OUT_OF_SCOPE!r}; found {names}.")
     oos_raw = raw.get("out_of_scope") or {}
-    _check_keys("out_of_scope", oos_raw, {"examples"})
-    dataset = IntentDataset(intents, _examples("out_of_scope examples", oos_raw.get("examples")), sha256)
+    _check_keys("out_of_scope", oos_raw, {"examples", "near_miss"})
+    near_miss = _examples("out_of_scope near_miss", oos_raw["near_miss"]) if "near_miss" in oos_raw else ()
+    dataset = IntentDataset(intents, _examples("out_of_scope examples", oos_raw.get("examples")), sha256, near_miss)
     _check_duplicates(dataset.rows())
     return dataset
 

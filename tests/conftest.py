@@ -38,24 +38,34 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def build_tiny_backbone(folder: Path) -> Path:
-    """A 2-layer, 32-wide BERT and a WordPiece tokenizer, built from a config in code."""
+BERT_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+XLMR_SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")  # XLM-R's names and order: pad is "<pad>", id 1
+
+
+def build_tiny_backbone(folder: Path, specials: tuple[str, ...] = BERT_SPECIALS) -> Path:
+    """A 2-layer, 32-wide BERT and a WordPiece tokenizer, built from a config in code.
+
+    `specials` is BERT_SPECIALS or XLMR_SPECIALS (vocabulary order), so export and engine are checked with
+    either pad token.
+    """
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    order = (0, 1, 2, 3, 4) if specials == BERT_SPECIALS else (1, 3, 0, 2, 4)
+    pad, unk, cls, sep, mask = (specials[i] for i in order)
     chars = sorted(set("abcdefghijklmnopqrstuvwxyzáéíóúñü0123456789¿?¡!.,'"))
-    vocab = specials + chars + [f"##{c}" for c in chars] + sorted(set(WORDS.split()))
-    tok = Tokenizer(models.WordPiece({t: i for i, t in enumerate(dict.fromkeys(vocab))}, unk_token="[UNK]"))
+    vocab = [*specials, *chars] + [f"##{c}" for c in chars] + sorted(set(WORDS.split()))
+    ids = {t: i for i, t in enumerate(dict.fromkeys(vocab))}
+    tok = Tokenizer(models.WordPiece(ids, unk_token=unk))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+        single=f"{cls} $A {sep}", special_tokens=[(cls, ids[cls]), (sep, ids[sep])]
     )
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-                                   sep_token="[SEP]", mask_token="[MASK]")
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token=unk, pad_token=pad, cls_token=cls,
+                                   sep_token=sep, mask_token=mask)
     config = BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=160)
+                        intermediate_size=64, max_position_embeddings=160, pad_token_id=ids[pad])
     BertModel(config).save_pretrained(folder)
     fast.save_pretrained(folder)
     return folder
@@ -83,6 +93,16 @@ def tiny_bundle(tiny_run: Path) -> Path:
 
     out = tiny_run.parent / "bundle"
     export_bundle(tiny_run, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle_fp32(tiny_run: Path) -> Path:
+    """The same run exported with --fp32: device-neutral (CPU or CUDA), no int8 layers."""
+    from scripts.export import ExportOptions, export_bundle
+
+    out = tiny_run.parent / "bundle-fp32"
+    export_bundle(tiny_run, out, ExportOptions(quantize_linear=False))
     return out
 
 

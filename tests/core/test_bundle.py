@@ -67,3 +67,28 @@ def test_a_non_torchscript_model_with_a_matching_checksum_is_refused(bundle_copy
     edit_manifest(bundle_copy, files={**data["files"], MODEL_FILE: sha256_file(model)})
     with pytest.raises(BundleCorruptError, match="TorchScript"):
         Engine(bundle_copy)
+
+
+@pytest.mark.parametrize("devices", [[], ["tpu"], "cpu", [1], None])
+def test_devices_must_be_a_list_of_known_device_types(bundle_copy: Path, devices: object) -> None:
+    edit_manifest(bundle_copy, devices=devices)
+    with pytest.raises(BundleCorruptError, match="devices"):
+        read_manifest(bundle_copy)
+
+
+def test_a_pad_token_missing_from_the_tokenizer_is_a_mismatch(bundle_copy: Path) -> None:
+    edit_manifest(bundle_copy, pad_token="<pad>")  # the tiny bundle's WordPiece vocabulary has [PAD]
+    with pytest.raises(BundleMismatchError, match="pad token"):
+        Engine(bundle_copy)
+
+
+def test_an_older_bundle_without_pad_token_or_devices_still_loads(bundle_copy: Path) -> None:
+    path = bundle_copy / MANIFEST
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for key in ("pad_token", "devices"):
+        del data[key]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    manifest = read_manifest(bundle_copy)
+    assert manifest.pad_token == "" and manifest.devices == ("cpu", "cuda")
+    engine = Engine(bundle_copy)
+    assert engine._tokenizer.padding is not None and engine._tokenizer.padding["pad_token"] == "[PAD]"

@@ -36,6 +36,18 @@ def test_bundled_dataset_meets_the_size_and_language_mix() -> None:
         spanish = sum(guess_language(e) == "es" for e in intent.examples) / len(intent.examples)
         assert 0.35 <= spanish <= 0.65, (intent.name, spanish)
     assert len(dataset.out_of_scope) >= 300
+    assert len(dataset.near_miss) >= 150
+    near_spanish = sum(guess_language(e) == "es" for e in dataset.near_miss) / len(dataset.near_miss)
+    assert 0.35 <= near_spanish <= 0.65, near_spanish
+
+
+def test_near_misses_are_out_of_scope_rows_and_must_be_unique(tmp_path: Path) -> None:
+    text = VALID + '  near_miss: ["horario del banco", "delete my facebook account"]\n'
+    dataset = load_dataset(write(tmp_path, text))
+    assert dataset.near_miss == ("horario del banco", "delete my facebook account")
+    assert ("horario del banco", OUT_OF_SCOPE) in dataset.rows()
+    with pytest.raises(DatasetError, match="in both"):
+        load_dataset(write(tmp_path, text.replace("horario del banco", "noticias")))
 
 
 def test_scalars_stay_text(tmp_path: Path) -> None:
@@ -54,6 +66,8 @@ def test_scalars_stay_text(tmp_path: Path) -> None:
         (lambda t: t.replace("name: get_news", "name: get news"), "identifier"),
         (lambda t: t.replace("{es: Noticias, en: News}", "{es: Noticias}"), "keys"),
         (lambda t: "intents: []\n", "No intents"),
+        (lambda t: t + "  near_miss: []\n", "non-empty"),
+        (lambda t: t + "  maybe: [x]\n", "unknown key"),
     ],
 )
 def test_invalid_datasets_say_what_to_fix(tmp_path: Path, mutation, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,53 @@ def test_export_writes_a_verified_self_describing_bundle(tiny_bundle: Path) -> N
     assert manifest.dataset_sha256 and manifest.created_at
 
 
+def test_int8_export_proves_agreement_with_fp32_and_says_where_it_runs(tiny_bundle: Path) -> None:
+    manifest = verify_bundle(tiny_bundle)
+    assert manifest.devices == ("cpu",)
+    assert manifest.quantization["linear"] == "int8-dynamic-per-channel"
+    assert manifest.metrics["int8_top1_agreement"] >= export.MIN_INT8_AGREEMENT
+    assert 0.0 <= manifest.metrics["int8_max_abs_prob_diff"] < 0.5
+    assert manifest.pad_token == "[PAD]"
+    graph = str(torch.jit.load(str(tiny_bundle / MODEL_FILE)).graph)
+    assert "quantized::linear_dynamic" in graph  # the int8 layers really are inside the traced graph
+
+
+def test_fp32_export_is_device_neutral(tiny_bundle_fp32: Path) -> None:
+    manifest = verify_bundle(tiny_bundle_fp32)
+    assert manifest.devices == ("cpu", "cuda")
+    assert manifest.quantization["linear"] == "fp32"
+    assert manifest.metrics["int8_top1_agreement"] >= export.MIN_INT8_AGREEMENT  # int8 embedding table only
+    assert "quantized::" not in str(torch.jit.load(str(tiny_bundle_fp32 / MODEL_FILE)).graph)
+
+
+def test_int8_export_is_refused_below_the_agreement_floor(tiny_run: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export, "MIN_INT8_AGREEMENT", 1.01)  # no model can agree on 101 % of the rows
+    with pytest.raises(export.ExportError, match="agrees with fp32"):
+        export.export_bundle(tiny_run, tmp_path / "refused")
+    assert not (tmp_path / "refused").exists()
+
+
+def test_an_xlmr_style_pad_token_is_exported_and_used(tmp_path: Path) -> None:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from scripts.data import Splits
+    from tests.conftest import XLMR_SPECIALS, build_tiny_backbone
+
+    backbone = build_tiny_backbone(tmp_path / "xlmr-like", XLMR_SPECIALS)
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
+    model = AutoModelForSequenceClassification.from_pretrained(backbone, num_labels=2).eval()
+    out = tmp_path / "bundle"
+    export.write_bundle(model, tokenizer, out, labels=["a", "out_of_scope"], temperature=1.0,
+                        splits=Splits([], [], [], {}, ""), metrics={}, base="tiny",
+                        options=export.ExportOptions(quantize_linear=False))
+    engine = Engine(out)
+    assert engine.manifest.pad_token == "<pad>"
+    assert engine._tokenizer.padding is not None and engine._tokenizer.padding["pad_id"] == 1
+    short, _padded_with_it = engine.classify_batch(["news", "news today help me please"])
+    assert short.confidence == pytest.approx(engine.classify("news").confidence, abs=1e-5)
+
+
 def test_exported_model_loads_without_transformers_and_matches_labels(tiny_bundle: Path) -> None:
     engine = Engine(tiny_bundle)
     prediction = engine.classify("news today")
@@ -64,7 +111,7 @@ def test_parity_fails_when_the_trace_froze_a_padding_branch() -> None:
 
     model = PaddingBranch()
     traced = export.trace_frozen(model, (torch.ones(1, 4, dtype=torch.long), torch.ones(1, 4, dtype=torch.long)))
-    with pytest.raises(RuntimeError, match="Parity failed"):
+    with pytest.raises(export.ExportError, match="Parity failed"):
         export.check_parity(model, traced, vocab=5000, max_length=32)
 
 
@@ -73,7 +120,7 @@ def test_device_pinned_graph_is_refused() -> None:
         def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
             return ids.float() + torch.zeros(ids.shape, device="cpu")
 
-    with pytest.raises(RuntimeError, match="pinned"):
+    with pytest.raises(export.ExportError, match="pinned"):
         export.trace_frozen(Pinned(), (torch.ones(1, 3, dtype=torch.long), torch.ones(1, 3, dtype=torch.long)))
 
 
@@ -93,3 +140,34 @@ def test_temperature_scaling_lowers_calibration_error_of_overconfident_logits() 
 def test_ece_is_zero_for_perfectly_calibrated_certainty() -> None:
     probs = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
     assert export.expected_calibration_error(probs, torch.tensor([0, 1])) == pytest.approx(0.0)
+
+
+def test_near_misses_are_split_like_their_own_label_and_kept_in_the_splits(tmp_path: Path) -> None:
+    from scripts.data import NEAR_MISS, Splits, load_yaml_splits
+    from tests.conftest import TINY_DATASET
+
+    near = [f"horario del banco {i}" for i in range(10)]
+    path = tmp_path / "intents.yaml"
+    path.write_text(TINY_DATASET + "  near_miss: [" + ", ".join(near) + "]\n", encoding="utf-8")
+    splits = load_yaml_splits(path, seed=1)
+    assert sum(splits.kind(r) == NEAR_MISS for r in splits.val) == 2  # 20 % of the ten, as for every label
+    assert sum(splits.kind(r) == NEAR_MISS for r in splits.test) == 2
+    assert splits.kind(("set an alarm", "out_of_scope")) == "out_of_scope"
+    assert splits.kind(("news today", "get_news")) == "in_scope"
+    again = Splits.from_json(json.loads(json.dumps(splits.to_json())))
+    assert again.near_miss == frozenset(near)
+
+
+def test_evaluation_reports_each_language_and_kind(tiny_bundle: Path) -> None:
+    from scripts.data import Splits
+    from scripts.evaluate import evaluate
+
+    rows = [("news today", "get_news"), ("¿qué puedes hacer?", "get_help"), ("set an alarm", "out_of_scope"),
+            ("horario del banco", "out_of_scope")]
+    splits = Splits([], rows, [], {}, "", frozenset({"horario del banco"}))
+    _, m = evaluate(tiny_bundle, rows, threshold=0.0, splits=splits)
+    groups = m["breakdown"]
+    assert groups["kind_near_miss"]["rows"] == 1 and groups["kind_out_of_scope"]["rows"] == 1
+    assert groups["language_es"]["rows"] == 2 and groups["language_en"]["rows"] == 2
+    inside = groups["kind_in_scope"]
+    assert inside["in_scope_routed_right"] + inside["in_scope_confidently_wrong"] == pytest.approx(1.0)  # threshold 0
