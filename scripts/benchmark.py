@@ -2,7 +2,7 @@
 
     python -m scripts.benchmark --run runs/default --json reports/benchmark.json --md reports/benchmark.md \
         --png reports/benchmark.png
-    python -m scripts.benchmark --quick            # ≤ 3 minutes: 300 utterances, bundled model, no torch.compile
+    python -m scripts.benchmark --quick            # ≤ 3 minutes: 200 utterances, bundled model, no torch.compile
 
 Peers, all on the same weights (the run's trained model with --run, else the backbone with a fresh head):
 - engine: the shipped bundle (TorchScript, int8 embedding table + dynamic-int8 Linear layers, tokenizers);
@@ -106,7 +106,7 @@ def hf_model_dir(kind: str, run: Path | None, labels: int, work: Path) -> Path:
     return target
 
 
-def export_engine_bundle(hf_dir: Path, out: Path, quantize_linear: bool) -> Path:
+def export_engine_bundle(hf_dir: Path, out: Path, quantize_linear: bool, prefix: str = "") -> Path:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from scripts.data import Splits
@@ -116,7 +116,7 @@ def export_engine_bundle(hf_dir: Path, out: Path, quantize_linear: bool) -> Path
     labels = [f"label_{i}" for i in range(model.config.num_labels)]
     write_bundle(model, AutoTokenizer.from_pretrained(hf_dir), out, labels=labels, temperature=1.0,
                  splits=Splits([], [], [], {}, ""), metrics={}, base=str(hf_dir),
-                 options=ExportOptions(quantize_linear=quantize_linear))
+                 options=ExportOptions(quantize_linear=quantize_linear), text_prefix=prefix)
     return out
 
 
@@ -143,10 +143,10 @@ def onnx_files(hf_dir: Path, work: Path) -> tuple[Path, Path]:
 def make_artifacts(kind: str, run: Path | None, labels: int, work: Path) -> Artifacts:
     hf_dir = hf_model_dir(kind, run, labels, work)
     shipped = kind == "bundled" and run is not None
+    prefix = read_manifest(resource_path("model")).text_prefix if shipped else ""  # the same text for every peer
     bundle = resource_path("model") if shipped else export_engine_bundle(hf_dir, work / f"bundle-{kind}", True)
-    fp32 = export_engine_bundle(hf_dir, work / f"bundle-{kind}-fp32", False)
+    fp32 = export_engine_bundle(hf_dir, work / f"bundle-{kind}-fp32", False, prefix)
     onnx, onnx_int8 = onnx_files(hf_dir, work)
-    prefix = read_manifest(Path(bundle)).text_prefix if shipped else ""
     return Artifacts(str(bundle), str(fp32), str(hf_dir), str(onnx), str(onnx_int8), prefix)
 
 
@@ -337,7 +337,7 @@ def bench_model(kind: str, args: argparse.Namespace, work: Path, texts: list[str
     label2id |= {f"label_{i}": i for i in range(config.num_labels)}  # the random-head bundles' label names
     agree = agreement(peers, val_texts(args.run if kind == "bundled" else None), label2id)
     latency = single_latency(peers, texts, args.block)
-    batches = {str(b): throughput(peers, texts[: (256 if args.quick else 1024)], b) for b in (1, 8, 64)}
+    batches = {str(b): throughput(peers, texts[: (128 if args.quick else 1024)], b) for b in (1, 8, 64)}
     loads = {name: load_and_memory(name, art, args.threads) for name in peers}
     from tokenizers import Tokenizer
 
@@ -419,7 +419,7 @@ def plot(report: dict[str, Any], path: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
-                        help="300 utterances, smaller batches, the bundled model only, no torch.compile (≤ 3 minutes)")
+                        help="200 utterances, smaller batches, the bundled model only, no torch.compile (≤ 3 minutes)")
     parser.add_argument("--run", type=Path, help="training run whose HF weights the peers load")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--block", type=int, default=40, help="requests per peer per interleaved round")
@@ -428,7 +428,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--png", type=Path)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    texts = utterances(300 if args.quick else 1600)
+    texts = utterances(200 if args.quick else 1600)
     with tempfile.TemporaryDirectory() as tmp:
         kinds = ("bundled",) if args.quick else ("bundled", "bert_tiny_shapes")
         models = [bench_model(kind, args, Path(tmp), texts) for kind in kinds]

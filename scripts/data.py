@@ -1,13 +1,14 @@
 """Labelled rows for training and evaluation: the project's intents YAML or a public JSONL benchmark.
 
-The YAML is split here (stratified, with its own seed); a JSONL benchmark brings its own train/val/test
-split (`{"text", "intent", "split", "is_oos"}` per line, as in ../shared/datasets/).
+The YAML is split here (by a hash of each text, with its own seed: edits never move other rows); a JSONL
+benchmark brings its own train/val/test split (`{"text", "intent", "split", "is_oos"}` per line, as in
+../shared/datasets/).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import random
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,40 +54,28 @@ class Splits:
                       str(raw["dataset_sha256"]), frozenset(raw.get("near_miss") or []))  # type: ignore[arg-type]
 
 
-def stratified_split(rows: list[Row], seed: int, val: float, test: float,
-                     strata: dict[str, str] | None = None) -> tuple[list[Row], ...]:
-    """Split every label's rows by the same fractions, so each split keeps the label mix.
-
-    `strata` (text -> group) splits some rows of a label apart, e.g. near misses within out-of-scope.
-    """
-    by_label: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        by_label[(strata or {}).get(row[0], row[1])].append(row)
-    rng = random.Random(seed)
+def hashed_split(rows: list[Row], seed: int, val: float, test: float) -> tuple[list[Row], ...]:
+    """Each row's split follows from a hash of (seed, its text) alone: adding, editing or deleting examples never
+    moves the other rows between train, val and test, so a test split stays held out across edits and
+    retraining. Every label and kind gets about the same fractions (a few rows either way)."""
     out: tuple[list[Row], list[Row], list[Row]] = ([], [], [])
-    for label in sorted(by_label):
-        group = by_label[label]
-        rng.shuffle(group)
-        n_test, n_val = round(len(group) * test), round(len(group) * val)
-        out[2].extend(group[:n_test])
-        out[1].extend(group[n_test:n_test + n_val])
-        out[0].extend(group[n_test + n_val:])
+    for row in rows:
+        digest = hashlib.sha256(f"{seed}\0{row[0]}".encode()).digest()
+        u = int.from_bytes(digest[:8], "big") / 2**64
+        out[2 if u < test else 1 if u < test + val else 0].append(row)
     return out
 
 
 def load_yaml_splits(path: Path, seed: int, val: float = 0.2, test: float = 0.2) -> Splits:
     """60/20/20 by default: with ~1,300 rows, val and test hold ~260 each (one request < 0.4 points)."""
     dataset = load_dataset(path)
-    strata = {text: f"{OUT_OF_SCOPE}/{NEAR_MISS}" for text in dataset.near_miss}
-    train, val_rows, test_rows = stratified_split(dataset.rows(), seed, val, test, strata)
+    train, val_rows, test_rows = hashed_split(dataset.rows(), seed, val, test)
     names = {i.name: i.display_name for i in dataset.intents} | {OUT_OF_SCOPE: OOS_DISPLAY}
     return Splits(train, val_rows, test_rows, names, dataset.sha256, frozenset(dataset.near_miss))
 
 
 def load_jsonl_splits(path: Path) -> Splits:
     """A public benchmark in the shared JSONL form; its out-of-scope rows become OUT_OF_SCOPE."""
-    import hashlib
-
     data = path.read_bytes()
     split_rows: dict[str, list[Row]] = defaultdict(list)
     for line in data.decode("utf-8").splitlines():

@@ -25,7 +25,7 @@ import itertools
 import json
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +41,8 @@ from scripts.data import Splits
 
 PARITY_TOLERANCE = 1e-4
 MIN_INT8_AGREEMENT = 0.98  # top-1 agreement with fp32 on val below which an int8 export is refused
-MAX_FP32_LAYERS = 2  # transformer blocks an int8 export may keep fp32 to reach that agreement
-SENSITIVITY_ROWS = 400  # train rows used to rank the blocks' sensitivity to int8
+MAX_FP32_SHARE = 0.25  # share of the Linear weights an int8 export may keep fp32 to reach that agreement
+SENSITIVITY_ROWS = 400  # train rows used to rank each group's sensitivity to int8
 EXPORT_MAX_LENGTH = 128  # tokens per request at inference (about 90 words; longer input is truncated)
 
 
@@ -136,10 +136,17 @@ def quantize_linear_layers(hf_model: nn.Module, keep_fp32: tuple[str, ...] = ())
     return hf_model
 
 
-def encoder_layers(hf_model: nn.Module) -> list[str]:
-    """Name prefixes of the backbone's transformer blocks (BERT, RoBERTa and XLM-R name them alike)."""
+def fp32_candidates(hf_model: nn.Module) -> dict[str, int]:
+    """Groups of Linear layers that may stay fp32, by name prefix, with their weight count (the cost): each
+    block's attention (fused qkv + output), FFN input and FFN output (BERT, RoBERTa and XLM-R name them alike)."""
     blocks = getattr(getattr(hf_model.base_model, "encoder", None), "layer", None)
-    return [f"encoder.layer.{i}." for i in range(len(blocks))] if isinstance(blocks, nn.ModuleList) else []
+    if not isinstance(blocks, nn.ModuleList):
+        return {}
+    linears = {name: m.weight.numel() for name, m in fuse_attention(hf_model).base_model.named_modules()
+               if isinstance(m, nn.Linear)}
+    groups = [f"encoder.layer.{i}.{part}." for i in range(len(blocks)) for part in ("attention", "intermediate",
+                                                                                    "output")]
+    return {g: sum(n for name, n in linears.items() if name.startswith(g)) for g in groups}
 
 
 class ProbabilityModel(nn.Module):
@@ -251,7 +258,7 @@ def _val_tensors(splits: Splits, labels: list[str]) -> tuple[list[str], torch.Te
 class ExportOptions:
     quantize_embeddings: bool = True  # int8 word-embedding table with a per-row scale (device-neutral)
     quantize_linear: bool = True  # dynamic int8 Linear layers in the backbone (CPU only); False = --fp32
-    fp32_layers: tuple[str, ...] = ()  # transformer blocks kept fp32 in an int8 export (see choose_fp32_layers)
+    fp32_layers: tuple[str, ...] = ()  # Linear groups (name prefixes) kept fp32 in an int8 export: choose_fp32_layers
 
     @property
     def devices(self) -> tuple[str, ...]:
@@ -274,23 +281,23 @@ def build_eager(hf_model: nn.Module, options: ExportOptions, temperature: float 
     return ProbabilityModel(logits.eval(), temperature).eval()
 
 
-def rank_layers_by_sensitivity(fresh: Callable[[], nn.Module], tokenizer: Any, texts: list[str],
-                               options: ExportOptions) -> list[str]:
-    """Transformer blocks ordered by how much keeping each one fp32 brings the int8 model closer to fp32.
+def rank_by_sensitivity(fresh: Callable[[], nn.Module], tokenizer: Any, texts: list[str], options: ExportOptions,
+                        candidates: Sequence[str]) -> list[str]:
+    """Candidate groups ordered by how much keeping each one fp32 brings the int8 model closer to fp32.
 
-    Closeness is the mean KL divergence of the int8 probabilities from the fp32 ones on `texts` (the train
-    split, so the val split stays the judge of agreement). One pass per block.
+    Closeness is the KL divergence of the int8 probabilities from the fp32 ones on `texts` (the train split,
+    so the val split stays the judge of agreement). One pass per candidate.
     """
     fp32 = ExportOptions(quantize_embeddings=options.quantize_embeddings, quantize_linear=False)
     reference = batch_logits(build_eager(fresh(), fp32).logits_model, tokenizer, texts, EXPORT_MAX_LENGTH)
 
-    def divergence(keep: tuple[str, ...]) -> float:
-        variant = replace(options, fp32_layers=keep)
+    def divergence(group: str) -> float:
+        variant = replace(options, fp32_layers=(group,))
         logits = batch_logits(build_eager(fresh(), variant).logits_model, tokenizer, texts, EXPORT_MAX_LENGTH)
         return float(nn.functional.kl_div(logits.log_softmax(1), reference.log_softmax(1), log_target=True,
                                           reduction="batchmean"))
 
-    return sorted(encoder_layers(fresh()), key=lambda block: divergence((block,)))
+    return sorted(candidates, key=divergence)
 
 
 def int8_agreement(reference: torch.Tensor, quantized: torch.Tensor) -> dict[str, float]:
@@ -354,33 +361,38 @@ def write_bundle(hf_model: nn.Module, tokenizer: Any, out: Path, *, labels: list
 
 def choose_fp32_layers(fresh: Callable[[], nn.Module], tokenizer: Any, train_texts: list[str], val_texts: list[str],
                        reference: torch.Tensor, options: ExportOptions) -> tuple[ExportOptions, torch.Tensor]:
-    """The fewest fp32 blocks (0..MAX_FP32_LAYERS, most sensitive first) for which the int8 model agrees with
-    fp32 (`reference`, val logits) on >= MIN_INT8_AGREEMENT of val; raises ExportError when none does.
-
-    Returns the options and the shipped model's val logits. An fp32 export returns at once.
+    """Plain int8, or else the fewest fp32 groups (most sensitive first, ranked on train) for which the int8
+    model agrees with fp32 (`reference`, val logits) on >= MIN_INT8_AGREEMENT of val, within MAX_FP32_SHARE of
+    the Linear weights; raises ExportError when none does. Returns the options and the shipped val logits.
     """
-    if not options.quantize_linear:
-        return options, batch_logits(build_eager(fresh(), options).logits_model, tokenizer, val_texts,
-                                     EXPORT_MAX_LENGTH)
-    ranking: list[str] = []
-    best = 0.0
-    for keep in range(MAX_FP32_LAYERS + 1):
-        if keep == 1:  # rank only when plain int8 was not close enough (one pass per block)
-            sample = train_texts[:: max(1, len(train_texts) // SENSITIVITY_ROWS)]
-            ranking = rank_layers_by_sensitivity(fresh, tokenizer, sample, options)
-        if keep > len(ranking) and keep > 0:
-            break
-        variant = replace(options, fp32_layers=tuple(ranking[:keep]))
+    def agreement_of(variant: ExportOptions) -> tuple[float, torch.Tensor]:
         logits = batch_logits(build_eager(fresh(), variant).logits_model, tokenizer, val_texts, EXPORT_MAX_LENGTH)
-        agree = int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"]
+        return int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"], logits
+
+    if not options.quantize_linear:
+        return options, agreement_of(options)[1]
+    agree, logits = agreement_of(options)
+    print(json.dumps({"int8_fp32_layers": [], "val_top1_agreement": agree}))
+    if agree >= MIN_INT8_AGREEMENT:
+        return options, logits
+    costs = fp32_candidates(fresh())
+    sample = train_texts[:: max(1, len(train_texts) // SENSITIVITY_ROWS)]
+    ranking = rank_by_sensitivity(fresh, tokenizer, sample, options, list(costs))
+    budget, best, kept = MAX_FP32_SHARE * sum(costs.values()), agree, []
+    for group in ranking:
+        if sum(costs[g] for g in [*kept, group]) > budget:
+            break
+        kept.append(group)
+        variant = replace(options, fp32_layers=tuple(kept))
+        agree, logits = agreement_of(variant)
         best = max(best, agree)
-        print(json.dumps({"int8_fp32_layers": list(variant.fp32_layers), "val_top1_agreement": agree}))
+        print(json.dumps({"int8_fp32_layers": kept, "val_top1_agreement": agree}))
         if agree >= MIN_INT8_AGREEMENT:
             return variant, logits
     raise ExportError(
-        f"The int8 model agrees with fp32 on at most {best:.1%} of the val split (with up to {MAX_FP32_LAYERS} "
-        f"blocks kept fp32), below the {MIN_INT8_AGREEMENT:.0%} required; nothing was written. "
-        "Export with --fp32 instead."
+        f"The int8 model agrees with fp32 on at most {best:.1%} of the val split (keeping up to "
+        f"{MAX_FP32_SHARE:.0%} of the Linear weights fp32), below the {MIN_INT8_AGREEMENT:.0%} required; nothing "
+        "was written. Export with --fp32 instead."
     )
 
 

