@@ -125,8 +125,10 @@ class Engine:
         if self.config.num_threads:
             torch.set_num_threads(self.config.num_threads)
         self._lock = threading.Lock()
-        self._tokenizer = self._load_tokenizer()
+        # The model first: the tokenizer's allocations then reuse the memory jit.load frees after reading the
+        # archive, which keeps the engine process's peak about 15 MB lower than the other order.
         self._model = self._load_model()
+        self._tokenizer = self._load_tokenizer()
         self._oos = tuple(label.name for label in self.manifest.labels if label.out_of_scope)
         self._check_output_width()
 
@@ -198,7 +200,9 @@ class Engine:
         encodings = self._tokenizer.encode_batch([prefix + c.text for c in cleaned])
         ids = torch.tensor([e.ids for e in encodings], dtype=torch.long).to(self.device)
         mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long).to(self.device)
-        with self._lock, torch.inference_mode():
+        # The profiling executor's graph specialisation is off: on these frozen graphs it bought no speed
+        # (interleaved A/B: 9.66 vs 9.52 and 7.31 vs 7.67 ms) but cost ~100 ms on the first call and ~6 MB.
+        with self._lock, torch.inference_mode(), torch.jit.optimized_execution(False):
             probs: torch.Tensor = self._model(ids, mask)
         return encodings, probs.float().cpu()
 
