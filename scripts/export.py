@@ -281,6 +281,11 @@ def build_eager(hf_model: nn.Module, options: ExportOptions, temperature: float 
     return ProbabilityModel(logits.eval(), temperature).eval()
 
 
+def logits_of(fresh: Callable[[], nn.Module], options: ExportOptions, tokenizer: Any, texts: list[str]) -> torch.Tensor:
+    """Val or train logits of the eager wrapper built from a fresh copy of the model with these options."""
+    return batch_logits(build_eager(fresh(), options).logits_model, tokenizer, texts, EXPORT_MAX_LENGTH)
+
+
 def rank_by_sensitivity(fresh: Callable[[], nn.Module], tokenizer: Any, texts: list[str], options: ExportOptions,
                         candidates: Sequence[str]) -> list[str]:
     """Candidate groups ordered by how much keeping each one fp32 brings the int8 model closer to fp32.
@@ -289,11 +294,11 @@ def rank_by_sensitivity(fresh: Callable[[], nn.Module], tokenizer: Any, texts: l
     so the val split stays the judge of agreement). One pass per candidate.
     """
     fp32 = ExportOptions(quantize_embeddings=options.quantize_embeddings, quantize_linear=False)
-    reference = batch_logits(build_eager(fresh(), fp32).logits_model, tokenizer, texts, EXPORT_MAX_LENGTH)
+    reference = logits_of(fresh, fp32, tokenizer, texts)
 
     def divergence(group: str) -> float:
         variant = replace(options, fp32_layers=(group,))
-        logits = batch_logits(build_eager(fresh(), variant).logits_model, tokenizer, texts, EXPORT_MAX_LENGTH)
+        logits = logits_of(fresh, variant, tokenizer, texts)
         return float(nn.functional.kl_div(logits.log_softmax(1), reference.log_softmax(1), log_target=True,
                                           reduction="batchmean"))
 
@@ -366,7 +371,7 @@ def choose_fp32_layers(fresh: Callable[[], nn.Module], tokenizer: Any, train_tex
     the Linear weights; raises ExportError when none does. Returns the options and the shipped val logits.
     """
     def agreement_of(variant: ExportOptions) -> tuple[float, torch.Tensor]:
-        logits = batch_logits(build_eager(fresh(), variant).logits_model, tokenizer, val_texts, EXPORT_MAX_LENGTH)
+        logits = logits_of(fresh, variant, tokenizer, val_texts)
         return int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"], logits
 
     if not options.quantize_linear:
@@ -413,7 +418,7 @@ def export_bundle(run: Path, out: Path, options: ExportOptions | None = None) ->
     texts, targets = _val_tensors(splits, labels)
     texts = [prefix + t for t in texts]
     fp32 = ExportOptions(quantize_embeddings=False, quantize_linear=False)
-    reference = batch_logits(build_eager(fresh(), fp32).logits_model, tokenizer, texts, EXPORT_MAX_LENGTH)
+    reference = logits_of(fresh, fp32, tokenizer, texts)
     train_texts = [prefix + t for t, _ in splits.train]
     options, shipped = choose_fp32_layers(fresh, tokenizer, train_texts, texts, reference, options)
     temperature = fit_temperature(shipped, targets)
