@@ -12,15 +12,15 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Frequent words of one language that are not words of the other (no "a", "me", "no", "son", "es"/"en" clash).
+# Frequent words of one language that are rare as words of the other ("a", "me", "no", "es", "en" are left out).
 _SPANISH_WORDS = _words("""
 qué que de del la el los las mi mis tu tus su sus por para con un una unos hay cuál cual dónde donde cómo como
-cuándo cuando cuánto cuanto quiero quiere puedes puedo podés tenés tienes tienen tengo hoy mañana ahora ahorita está
+cuándo cuando cuánto cuanto quiero quiere puedes puedo podés tenés tienes tienen hoy mañana ahora ahorita está
 esta este esto estos estas son ser al lo le se te nos ya muy más mas pero porque también sí hola gracias dame dime
 decime pasame pásame ponme muéstrame mostrame enséñame cierra abre abren abrís cierran borra cambia cambiá elimina
 publica sube comparte crea lee hacer hora horario noticias ayuda ayúdame cuenta tienda teléfono telefono dirección
 direccion datos perfil necesito sabes hace hago tengo día dia semana fin porfa favor mucho poco algo nada todo
-también entonces cosas che güey tío mano vos usted ustedes vosotros nuevo nueva últimas ultimas
+entonces cosas che güey tío mano vos usted ustedes vosotros nuevo nueva últimas ultimas
 """)
 _ENGLISH_WORDS = _words("""
 the an is are what what's whats my your you i i'm to of in on for do does how where when can could please and it

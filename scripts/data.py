@@ -23,6 +23,13 @@ NEAR_MISS = "near_miss"  # the kind of an out-of-scope row that shares words wit
 KINDS = ("in_scope", "out_of_scope", NEAR_MISS)
 
 
+def kind_of(row: Row, near_miss: frozenset[str]) -> str:
+    """in_scope, out_of_scope (plain) or near_miss, for the per-kind figures."""
+    if row[1] != OUT_OF_SCOPE:
+        return "in_scope"
+    return NEAR_MISS if row[0] in near_miss else "out_of_scope"
+
+
 @dataclass(frozen=True)
 class Splits:
     train: list[Row]
@@ -33,10 +40,7 @@ class Splits:
     near_miss: frozenset[str] = frozenset()  # texts of near-miss out-of-scope rows (all splits)
 
     def kind(self, row: Row) -> str:
-        """in_scope, out_of_scope (plain) or near_miss, for the per-kind figures."""
-        if row[1] != OUT_OF_SCOPE:
-            return "in_scope"
-        return NEAR_MISS if row[0] in self.near_miss else "out_of_scope"
+        return kind_of(row, self.near_miss)
 
     def labels(self, with_oos: bool) -> list[str]:
         names = sorted({label for _, label in self.train + self.val + self.test} - {OUT_OF_SCOPE})

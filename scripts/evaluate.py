@@ -25,7 +25,7 @@ from core.engine import Engine, Prediction
 from core.intents import OUT_OF_SCOPE
 from core.language import guess_language
 from core.policy import ClarificationPolicy
-from scripts.data import KINDS, Row, Splits
+from scripts.data import KINDS, Row, Splits, kind_of
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,12 @@ class Scored:
 
 
 def score_rows(engine: Engine, rows: Sequence[Row], splits: Splits | None = None) -> list[Scored]:
+    near_miss = splits.near_miss if splits else frozenset()
     out: list[Scored] = []
     for i in range(0, len(rows), 64):
         chunk = rows[i:i + 64]
         preds = engine.classify_batch([t for t, _ in chunk])
-        out.extend(Scored(t, g, p, splits.kind((t, g)) if splits else ("in_scope" if g != OUT_OF_SCOPE
-                                                                           else "out_of_scope"))
-                   for (t, g), p in zip(chunk, preds, strict=True))
+        out.extend(Scored(t, g, p, kind_of((t, g), near_miss)) for (t, g), p in zip(chunk, preds, strict=True))
     return out
 
 
