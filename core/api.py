@@ -23,9 +23,9 @@ from pydantic import BaseModel, Field, field_validator
 from core.assistant import Assistant
 from core.context import build_context
 from core.engine import Engine, EngineConfig
-from core.errors import InputTextError
-from core.policy import ClarificationPolicy
-from core.prediction import Prediction
+from core.errors import InputTextError, ModelOutputError
+from core.prediction import Scores
+from core.settings import Overrides
 from core.text import MAX_CHARS
 
 
@@ -63,10 +63,10 @@ class MicroBatcher:
     engine: Engine
     max_batch: int = 32
     wait_s: float = 0.003
-    queue: asyncio.Queue[tuple[str, asyncio.Future[Prediction]]] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[tuple[str, asyncio.Future[Scores]]] = field(default_factory=asyncio.Queue)
 
-    async def classify(self, text: str) -> Prediction:
-        future: asyncio.Future[Prediction] = asyncio.get_running_loop().create_future()
+    async def score(self, text: str) -> Scores:
+        future: asyncio.Future[Scores] = asyncio.get_running_loop().create_future()
         await self.queue.put((text, future))
         return await future
 
@@ -84,9 +84,9 @@ class MicroBatcher:
                     break
             await self._answer(batch)
 
-    async def _answer(self, batch: list[tuple[str, asyncio.Future[Prediction]]]) -> None:
+    async def _answer(self, batch: list[tuple[str, asyncio.Future[Scores]]]) -> None:
         try:
-            predictions = await asyncio.to_thread(self.engine.classify_batch, [text for text, _ in batch])
+            predictions = await asyncio.to_thread(self.engine.score, [text for text, _ in batch])
         except Exception as exc:  # the whole batch failed: every caller gets the error
             for _, future in batch:
                 if not future.done():
@@ -110,9 +110,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = await asyncio.to_thread(Engine, config.model_dir, EngineConfig(device=config.device))
-        if config.threshold is not None:
-            engine.with_policy(ClarificationPolicy(threshold=config.threshold))
-        context = build_context()
+        context = build_context(overrides=Overrides(threshold=config.threshold))  # this server only, never saved
         batcher = MicroBatcher(engine, config.max_batch, config.wait_ms / 1000)
         task = asyncio.create_task(batcher.run())
         app.state.engine, app.state.batcher = engine, batcher
@@ -123,31 +121,38 @@ def create_app(config: ApiConfig) -> FastAPI:
 
     app = FastAPI(title="Offline assistant API", version="1", lifespan=lifespan)
 
-    async def predict(request: Request, body: TextIn) -> Prediction:
+    async def scores_for(request: Request, body: TextIn) -> Scores:
         engine: Engine = request.app.state.engine
         try:
             engine.clean(body.text)  # reject unusable text before it joins a batch
         except InputTextError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
-        prediction: Prediction = await request.app.state.batcher.classify(body.text)
-        return prediction
+        scores: Scores = await request.app.state.batcher.score(body.text)
+        if scores.error:  # the model got this row wrong: an error, never an intent
+            raise HTTPException(status_code=503, detail=scores.error)
+        return scores
 
     @app.post("/classify", response_model=PredictionOut)
     async def classify(request: Request, body: TextIn) -> dict[str, Any]:
-        return (await predict(request, body)).to_json()
+        assistant: Assistant = request.app.state.assistant
+        return assistant.decide(await scores_for(request, body)).to_json()
 
     @app.post("/route")
     async def route(request: Request, body: TextIn) -> dict[str, Any]:
-        prediction = await predict(request, body)
+        scores = await scores_for(request, body)
         assistant: Assistant = request.app.state.assistant
-        turn = await run_in_threadpool(assistant.turn_for, prediction)
+        try:
+            turn = await run_in_threadpool(assistant.turn_for, scores)
+        except ModelOutputError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from exc
         return turn.to_json()
 
     @app.get("/health")
     async def health(request: Request) -> dict[str, Any]:
         engine: Engine = request.app.state.engine
+        assistant: Assistant = request.app.state.assistant
         return {"status": "ok", "device": engine.device.type, "labels": len(engine.labels),
-                "threshold": engine.policy.threshold}
+                "threshold": assistant.policy().threshold}
 
     @app.get("/intents")
     async def intents(request: Request) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import AssistantError, BundleError, DatasetError, DeviceError, InputTextError
+from core.errors import AssistantError, BundleError, DatasetError, DeviceError, InputTextError, ModelOutputError
 from core.paths import resource_path
 
 if TYPE_CHECKING:  # the engine imports torch: load it only for the commands that classify
@@ -25,21 +25,20 @@ EXIT_BAD_BUNDLE = 2
 
 def _engine(args: argparse.Namespace) -> Engine:
     from core.engine import Engine, EngineConfig
-    from core.policy import ClarificationPolicy
 
-    engine = Engine(args.model, EngineConfig(device=args.device))
-    if args.threshold is not None:
-        engine.with_policy(ClarificationPolicy(threshold=args.threshold))
-    return engine
+    return Engine(args.model, EngineConfig(device=args.device))
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
+    from core.policy import ClarificationPolicy
+
     engine = _engine(args)
+    policy = ClarificationPolicy(args.threshold if args.threshold is not None else engine.info.default_threshold)
     for line in sys.stdin:
         text = line.rstrip("\n")
         try:
-            payload = engine.classify(text).to_json()
-        except InputTextError as exc:
+            payload = policy.decide(engine.score([text])[0], engine.info.out_of_scope_labels).to_json()
+        except (InputTextError, ModelOutputError) as exc:
             payload = {"text": text, "error": str(exc)}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         sys.stdout.flush()
@@ -49,9 +48,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def cmd_route(args: argparse.Namespace) -> int:
     from core.assistant import Assistant
     from core.context import build_context
+    from core.settings import Overrides
 
     engine = _engine(args)
-    context = build_context()
+    context = build_context(overrides=Overrides(threshold=args.threshold))  # this run only, never saved
     try:
         turn = Assistant(context, engine).handle(args.text)
     finally:

@@ -9,21 +9,31 @@ from core.actions import ActionRegistry, ActionServices
 from core.errors import DatasetError
 from core.intents import IntentDataset, load_dataset
 from core.paths import AppPaths, default_paths
-from core.settings import Settings, load_settings
+from core.settings import Overrides, Settings, SettingsStore
 from core.storage import Storage
 
 
 @dataclass
 class AppContext:
     paths: AppPaths
-    settings: Settings
+    store: SettingsStore  # read live: `context.settings` is always the current value
     storage: Storage
     actions: ActionRegistry
     dataset: IntentDataset | None  # the intents file, for help; None if it is missing
 
     @property
+    def settings(self) -> Settings:
+        return self.store.current
+
+    @property
     def model_dir(self) -> Path:
-        return Path(self.settings.model_dir) if self.settings.model_dir else self.paths.default_model
+        """The bundle to load: --model, else the saved choice, else the bundled model."""
+        chosen = self.store.model_dir
+        return Path(chosen) if chosen else self.paths.default_model
+
+    @property
+    def device(self) -> str:
+        return self.store.device
 
     def close(self) -> None:
         self.storage.close()
@@ -36,10 +46,12 @@ def _dataset(paths: AppPaths) -> IntentDataset | None:
         return None  # help then lists no examples; the assistant still works
 
 
-def build_context(paths: AppPaths | None = None, settings: Settings | None = None) -> AppContext:
+def build_context(paths: AppPaths | None = None, settings: Settings | None = None,
+                  overrides: Overrides | None = None, save: bool = True) -> AppContext:
+    """`settings` given: use them (and do not read the file); `save=False`: never write settings to disk."""
     paths = (paths or default_paths()).ensure()
-    settings = settings if settings is not None else load_settings(paths.settings_file)
+    store = SettingsStore(paths.settings_file if save else None, settings, overrides)
     storage = Storage(paths.database)
     dataset = _dataset(paths)
-    services = ActionServices(settings=settings, resources=paths.resources, storage=storage, dataset=dataset)
-    return AppContext(paths, settings, storage, ActionRegistry.discover(services), dataset)
+    services = ActionServices(store=store, resources=paths.resources, storage=storage, dataset=dataset)
+    return AppContext(paths, store, storage, ActionRegistry.discover(services), dataset)

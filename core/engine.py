@@ -1,7 +1,10 @@
 """The inference engine: a verified bundle, the `tokenizers` tokenizer and the TorchScript model.
 
     engine = Engine(Path("resources/model"))
-    prediction = engine.classify("¿qué noticias hay de tecnología?")
+    scores = engine.score(["¿qué noticias hay de tecnología?"])[0]   # every label's probability
+    prediction = ClarificationPolicy(engine.info.default_threshold).decide(scores, engine.info.out_of_scope_labels)
+
+The engine only scores; deciding (act, clarify, decline) is ClarificationPolicy.decide's job.
 """
 
 from __future__ import annotations
@@ -14,16 +17,15 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from tokenizers import Encoding, Tokenizer
 
 from core.bundle import MODEL_FILE, TOKENIZER_FILE, Manifest, verify_bundle
-from core.errors import BundleCorruptError, BundleMismatchError, DeviceError
-from core.policy import ClarificationPolicy
-from core.prediction import Prediction, Score
+from core.errors import BundleCorruptError, BundleMismatchError, DeviceError, ModelOutputError
+from core.prediction import EngineInfo, Score, Scores, check_ranking
 from core.text import MAX_CHARS, MAX_WORDS, CleanText, clean_text
 
 
@@ -110,15 +112,12 @@ def _muted_cpp_warning(fragment: str) -> Iterator[None]:
 
 
 class Engine:
-    """Thread-safe classifier over one verified bundle."""
+    """Thread-safe scorer over one verified bundle (implements core.prediction.Scorer)."""
 
-    def __init__(
-        self, bundle_dir: Path, config: EngineConfig | None = None, policy: ClarificationPolicy | None = None
-    ) -> None:
+    def __init__(self, bundle_dir: Path, config: EngineConfig | None = None) -> None:
         self.config = config or EngineConfig()
         self.bundle_dir = Path(bundle_dir)
         self.manifest: Manifest = verify_bundle(self.bundle_dir)
-        self.policy = policy or ClarificationPolicy(threshold=self.manifest.threshold)
         self.device = resolve_device(self.config.device, self.manifest.devices)
         int8 = self.manifest.quantization.get("linear", "fp32") != "fp32"
         self.quantized_engine = select_quantized_engine() if int8 else "none"  # must be set before torch.jit.load
@@ -129,23 +128,21 @@ class Engine:
         # archive, which keeps the engine process's peak about 15 MB lower than the other order.
         self._model = self._load_model()
         self._tokenizer = self._load_tokenizer()
-        self._oos = tuple(label.name for label in self.manifest.labels if label.out_of_scope)
-        self._check_output_width()
+        self.info = EngineInfo(
+            labels=self.manifest.label_names,
+            out_of_scope_labels=tuple(label.name for label in self.manifest.labels if label.out_of_scope),
+            display_names={label.name: dict(label.display_name) for label in self.manifest.labels},
+            default_threshold=self.manifest.threshold, device=self.device.type,
+            cuda_available=torch.cuda.is_available(), model_dir=str(self.bundle_dir),
+        )
+        self._check_outputs()
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return self.manifest.label_names
+        return self.info.labels
 
-    @property
-    def cuda_available(self) -> bool:
-        return torch.cuda.is_available()
-
-    @property
-    def out_of_scope_labels(self) -> tuple[str, ...]:
-        return self._oos
-
-    def with_policy(self, policy: ClarificationPolicy) -> None:
-        self.policy = policy
+    def close(self) -> None:
+        """Nothing to release in-process (the Scorer protocol's close matters for the child process)."""
 
     def _load_tokenizer(self) -> Tokenizer:
         try:
@@ -184,15 +181,23 @@ class Engine:
         model.eval()
         return model
 
-    def _check_output_width(self) -> None:
-        probe = self._forward([CleanText("hola", False)])[0]
-        if probe.shape != (len(self.labels),):
-            raise BundleMismatchError(
-                f"model.pt outputs {tuple(probe.shape)} scores but manifest.json lists {len(self.labels)} labels; "
-                "the files come from different exports: re-export the bundle."
-            )
-        if self.config.warm_up:  # a second, longer request warms the kernels for padded batches too
-            self._forward([CleanText("warm up " * 8, False), CleanText("hola", False)])
+    # Batches of several shapes: a graph whose output width or validity changes with the batch is caught here.
+    PROBES: tuple[tuple[str, ...], ...] = (("hola",), ("warm up " * 8, "hola"), ("news", "¿qué hora es?", "a " * 40))
+
+    def _check_outputs(self) -> None:
+        for probe in self.PROBES if self.config.warm_up else self.PROBES[:1]:
+            probs = self._forward([CleanText(text, False) for text in probe])
+            if probs.shape != (len(probe), len(self.labels)):
+                raise BundleMismatchError(
+                    f"model.pt outputs {tuple(probs.shape)} scores for {len(probe)} requests but manifest.json "
+                    f"lists {len(self.labels)} labels; the files come from different exports: re-export the bundle."
+                )
+            for row in probs.tolist():
+                try:
+                    check_ranking(sorted((Score(n, p) for n, p in zip(self.labels, row, strict=True)),
+                                         key=lambda s: s.confidence, reverse=True))
+                except ModelOutputError as exc:
+                    raise BundleCorruptError(f"model.pt fails its load check: {exc}") from exc
 
     def _run(self, cleaned: Sequence[CleanText]) -> tuple[list[Encoding], torch.Tensor]:
         """Tokenise (padded to the longest) and run the model: encodings and probabilities on the CPU."""
@@ -214,36 +219,25 @@ class Engine:
         """Normalise a request; raises InputTextError for empty or unusable text."""
         return clean_text(text, self.config.max_words, self.config.max_chars)
 
-    def classify(self, text: str) -> Prediction:
-        return self.classify_batch([text])[0]
-
-    def classify_batch(self, texts: Sequence[str]) -> list[Prediction]:
-        """Classify several requests in one padded batch; any unusable text raises InputTextError."""
+    def score(self, texts: Sequence[str]) -> list[Scores]:
+        """Score several requests in one padded batch. Unusable text raises InputTextError; a row the model got
+        wrong (NaN, outside [0, 1], not summing to 1) comes back with `error` set instead of a ranking."""
         start = time.perf_counter()
         cleaned = [self.clean(t) for t in texts]
         encodings, probs = self._run(cleaned)
+        if probs.shape != (len(cleaned), len(self.labels)):
+            raise ModelOutputError(
+                f"model.pt returned {tuple(probs.shape)} scores for {len(cleaned)} requests and "
+                f"{len(self.labels)} labels; the bundle is broken: re-export it."
+            )
         share_ms = (time.perf_counter() - start) * 1000.0 / max(len(texts), 1)
-        return [
-            self._prediction(c, e, p, share_ms) for c, e, p in zip(cleaned, encodings, probs.tolist(), strict=True)
-        ]
+        return [self._scores(c, e, p, share_ms) for c, e, p in zip(cleaned, encodings, probs.tolist(), strict=True)]
 
-    def _prediction(self, cleaned: CleanText, encoding: Encoding, probs: list[float], ms: float) -> Prediction:
-        ranking = sorted(zip(self.labels, probs, strict=True), key=lambda pair: pair[1], reverse=True)
-        top, confidence = ranking[0]
-        out_of_scope = top in self._oos
-        return Prediction(
-            text=cleaned.text,
-            intent=top,
-            confidence=confidence,
-            ranking=tuple(Score(name, p) for name, p in ranking),
-            needs_clarification=self.policy.needs_clarification(ranking, out_of_scope),
-            out_of_scope=out_of_scope,
-            truncated=cleaned.truncated or bool(encoding.overflowing),
-            latency_ms=ms,
-        )
-
-    def reclassify(self, prediction: Prediction) -> Prediction:
-        """Re-apply the current policy (after a threshold change) without running the model again."""
-        ranking = [(s.intent, s.confidence) for s in prediction.ranking]
-        ask = self.policy.needs_clarification(ranking, prediction.out_of_scope)
-        return replace(prediction, needs_clarification=ask)
+    def _scores(self, cleaned: CleanText, encoding: Encoding, probs: list[float], ms: float) -> Scores:
+        ranking = tuple(sorted((Score(name, p) for name, p in zip(self.labels, probs, strict=True)),
+                               key=lambda s: s.confidence, reverse=True))
+        truncated = cleaned.truncated or bool(encoding.overflowing)
+        try:
+            return Scores(cleaned.text, ranking, truncated, ms)
+        except ModelOutputError as exc:
+            return Scores(cleaned.text, (), truncated, ms, error=str(exc))

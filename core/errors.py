@@ -47,3 +47,15 @@ class ActionError(AssistantError):
 
 class EngineProcessError(AssistantError):
     """The engine's child process died or answered something unreadable."""
+
+
+class EngineTimeoutError(EngineProcessError):
+    """The engine's child process did not answer in time (it was stopped and restarted)."""
+
+
+class EngineRestartedError(EngineProcessError):
+    """The engine process failed (timeout, crash, garbage) and was restarted with the last good model."""
+
+
+class ModelOutputError(BundleError):
+    """The model returned scores that are not probabilities (NaN, out of [0, 1], wrong width)."""

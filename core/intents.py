@@ -38,9 +38,6 @@ class IntentDataset:
         rows = [(text, intent.name) for intent in self.intents for text in intent.examples]
         return rows + [(text, OUT_OF_SCOPE) for text in (*self.out_of_scope, *self.near_miss)]
 
-    def by_name(self) -> dict[str, Intent]:
-        return {intent.name: intent for intent in self.intents}
-
 
 def _dedup_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())

@@ -1,11 +1,16 @@
-"""When to act and when to ask: the clarification policy over a ranked prediction."""
+"""The one decision point: from a model's scores to act, ask to clarify, or decline.
+
+The engine only scores; `Assistant` builds a policy from the live settings for every request and calls
+`decide`. The CLI, the API and the evaluation script use the same function.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from core.errors import ConfigError
+from core.errors import ConfigError, ModelOutputError
+from core.prediction import Prediction, Scores
 
 DEFAULT_THRESHOLD = 0.70
 
@@ -13,24 +18,23 @@ DEFAULT_THRESHOLD = 0.70
 @dataclass(frozen=True)
 class ClarificationPolicy:
     threshold: float = DEFAULT_THRESHOLD  # top confidence below this -> ask instead of acting
-    margin: float = 0.0  # ask when top-1 minus top-2 is below this (0 disables the check)
-    per_intent: Mapping[str, float] = field(default_factory=dict)  # intent -> its own threshold
-    max_candidates: int = 3  # how many likely intents a clarification offers
 
     def __post_init__(self) -> None:
-        for name, value in [("threshold", self.threshold), *self.per_intent.items()]:
-            if not 0.0 <= value <= 1.0:
-                raise ConfigError(f"Threshold {name!r} must be between 0 and 1, found {value}.")
-        if not 0.0 <= self.margin < 1.0 or self.max_candidates < 1:
-            raise ConfigError(
-                f"margin must be in [0, 1) and max_candidates >= 1; found {self.margin}, {self.max_candidates}."
-            )
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ConfigError(f"The clarification threshold must be between 0 and 1, found {self.threshold}.")
 
-    def threshold_for(self, intent: str) -> float:
-        return self.per_intent.get(intent, self.threshold)
+    def needs_clarification(self, top: float, out_of_scope: bool) -> bool:
+        """True when the assistant must not act: low confidence, or the top label is out of scope."""
+        return out_of_scope or top < self.threshold
 
-    def needs_clarification(self, ranking: Sequence[tuple[str, float]], out_of_scope: bool) -> bool:
-        """True when the assistant must not act: low confidence, a narrow margin, or out of scope."""
-        top_intent, top = ranking[0]
-        second = ranking[1][1] if len(ranking) > 1 else 0.0
-        return out_of_scope or top < self.threshold_for(top_intent) or (top - second) < self.margin
+    def decide(self, scores: Scores, out_of_scope_labels: Sequence[str]) -> Prediction:
+        """Raises ModelOutputError for a row the model got wrong: such a row never becomes an intent."""
+        if scores.error:
+            raise ModelOutputError(scores.error)
+        top = scores.top
+        out_of_scope = top.intent in out_of_scope_labels
+        return Prediction(
+            text=scores.text, intent=top.intent, confidence=top.confidence, ranking=scores.ranking,
+            needs_clarification=self.needs_clarification(top.confidence, out_of_scope), out_of_scope=out_of_scope,
+            truncated=scores.truncated, latency_ms=scores.latency_ms, threshold=self.threshold,
+        )

@@ -103,8 +103,10 @@ class Storage:
         return [HistoryEntry(*row) for row in rows]
 
     def clear_history(self) -> None:
+        """Forget every stored request: the history and the feedback (corrections, choices) made on it."""
         with self._transaction() as db:
             db.execute("DELETE FROM history")
+            db.execute("DELETE FROM feedback")
 
     def add_feedback(self, text: str, predicted: str, chosen: str | None, kind: str) -> None:
         with self._transaction() as db:

@@ -6,45 +6,40 @@ import argparse
 import sys
 import time
 
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
-from core.context import build_context
 from core.errors import AssistantError
-from core.paths import resource_path
+from core.settings import DEVICES, Overrides
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="offline-assistant")
     parser.add_argument("--self-test", action="store_true", help="run a fixed battery headless, print JSON, exit")
-    parser.add_argument("--model", help="model bundle folder (default: settings, else the bundled model)")
+    parser.add_argument("--model", help="model bundle folder for this run (not saved; default: the settings')")
+    parser.add_argument("--device", choices=DEVICES, help="compute device for this run (not saved)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None, started: float | None = None) -> int:
     started = started if started is not None else time.perf_counter()
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    overrides = Overrides(model_dir=args.model, device=args.device)
     if args.self_test:
         from desktop.self_test import run_self_test
 
-        return run_self_test(started, args.model)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Offline assistant")
-    app.setWindowIcon(QIcon(str(resource_path("icons", "assistant.svg"))))
+        return run_self_test(started, overrides)
+    from core.context import build_context
+    from desktop.startup import launch, make_application
+
+    app = make_application()
     try:
-        context = build_context()
-    except AssistantError as exc:  # e.g. an unreadable settings file: say so rather than crash
+        context = build_context(overrides=overrides)
+    except AssistantError as exc:
         QMessageBox.critical(None, "Offline assistant", str(exc))
         return 1
-    if args.model:
-        context.settings = context.settings.updated(model_dir=args.model)
-    from desktop.window import start
-
-    window, controller = start(context)
-    window.show()
-    controller.request_load.emit(str(context.model_dir), context.settings.device)
-    if context.settings.api_enabled:
-        window.sync_api()
+    window, _controller = launch(context)
+    for warning in context.store.warnings:  # e.g. a settings field of the wrong kind: it fell back to default
+        window.statusBar().showMessage(warning, 15_000)
     code = app.exec()
     context.close()
     return int(code)

@@ -6,12 +6,11 @@ Minimal embedding in another PySide6 application:
     controller = EngineController(context)
     panel = AssistantPanel(controller, context)
     panel.error_raised.connect(lambda exc: QMessageBox.warning(None, "Assistant", str(exc)))
-    controller.request_load.emit(str(context.model_dir), "auto")
+    controller.load(context.model_dir, context.device)
 """
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import unquote
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
@@ -35,7 +34,7 @@ from core.actions import ActionResult
 from core.assistant import Turn
 from core.context import AppContext
 from core.language import resolve_language
-from core.prediction import Prediction
+from core.prediction import EngineInfo, Prediction
 from desktop.render import result_html
 from desktop.worker import EngineController
 
@@ -79,7 +78,7 @@ class AssistantPanel(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.context = context
-        self.info: dict[str, Any] | None = None  # model facts from the worker once loaded
+        self.info: EngineInfo | None = None  # model facts from the worker once loaded
         self.turn: Turn | None = None
         self._build()
         self._connect()
@@ -138,8 +137,8 @@ class AssistantPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addLayout(row)
-        for widget in (self.card, self.clarify, self.history_label, self.history):
-            layout.addWidget(widget)
+        for part in (self.card, self.clarify, self.history_label, self.history):
+            layout.addWidget(part)
         layout.addStretch(1)
         self.card.hide()
         self.clarify.hide()
@@ -199,11 +198,10 @@ class AssistantPanel(QWidget):
             self.show_turn(self.turn)
 
     def display_name(self, intent: str) -> str:
-        names = (self.info or {}).get("display_names", {}).get(intent, {})
-        return str(names.get(self.language, intent))
+        return self.info.display_name(intent, self.language) if self.info else intent
 
     def ready_text(self) -> str:
-        device = str((self.info or {}).get("device", "cpu")).upper()
+        device = (self.info.device if self.info else "cpu").upper()
         return self.tr("Ready · {device}").format(device=device)
 
     def set_status(self, text: str) -> None:
@@ -229,12 +227,12 @@ class AssistantPanel(QWidget):
             return
         intent = self.turn.candidates[index].intent
         self.clarify.hide()
-        self.controller.request_feedback.emit(0, self.turn.prediction, intent, "clarification")
+        self.controller.request_feedback.emit(self.turn.prediction, intent, "clarification")
 
     def none_of_these(self) -> None:
         if not self.turn:
             return
-        self.controller.request_feedback.emit(0, self.turn.prediction, "", "none")
+        self.controller.request_feedback.emit(self.turn.prediction, "", "none")
         self.clarify.hide()
         self.result_title.setText(self.tr("Sorry, I did not understand. Could you rephrase it?"))
         self.result_body.clear()
@@ -245,7 +243,7 @@ class AssistantPanel(QWidget):
         self.input.setFocus()
 
     def correct(self, prediction: Prediction, intent: str) -> None:
-        self.controller.request_feedback.emit(0, prediction, intent, "correction")
+        self.controller.request_feedback.emit(prediction, intent, "correction")
 
     def open_link(self, href: str) -> None:
         if href.startswith("ask:"):
@@ -254,26 +252,28 @@ class AssistantPanel(QWidget):
             QDesktopServices.openUrl(QUrl(href))
 
     # ----- answers from the worker
-    def on_loaded(self, info: dict[str, Any]) -> None:
+    def on_loaded(self, info: EngineInfo) -> None:
         self.info = info
         self.set_status(self.ready_text())
         self._fill_wrong_menu()
 
-    def on_load_failed(self, exc: BaseException) -> None:
+    def on_load_failed(self, _model_dir: str, exc: BaseException) -> None:
         self.set_status(self.ready_text() if self.info else self.tr("No model loaded"))
         self.error_raised.emit(exc)
 
-    def on_result(self, _request_id: int, turn: Turn) -> None:
+    def on_result(self, request_id: int, turn: Turn) -> None:
         if self.info:
             self.set_status(self.ready_text())
+        self._add_history_item(turn.prediction.text, turn.prediction.intent, turn.prediction.confidence)
+        if request_id < self.controller.latest_id:
+            return  # a newer request is on its way: its answer replaces this one, so do not flash this one
         self.turn = turn
         self.show_turn(turn)
-        self._add_history_item(turn.prediction.text, turn.prediction.intent, turn.prediction.confidence)
         self.answered.emit(turn)
         if turn.result:
             self.action_shown.emit(turn.result)
 
-    def on_action_result(self, _request_id: int, result: ActionResult) -> None:
+    def on_action_result(self, result: ActionResult) -> None:
         self.show_result(result)
         self.action_shown.emit(result)
 
@@ -321,15 +321,15 @@ class AssistantPanel(QWidget):
         self.result_body.setText(result_html(result, self.tr("Open now"), self.tr("Closed now")))
         self.edit_profile_button.setVisible(result.kind == "profile")
 
+    def _correct_current(self, intent: str) -> None:
+        if self.turn:
+            self.correct(self.turn.prediction, intent)
+
     def _fill_wrong_menu(self) -> None:
         self.wrong_menu.clear()
-        oos = set((self.info or {}).get("oos", ()))
-        for label in (self.info or {}).get("labels", ()):
-            if label in oos:
-                continue
+        for label in self.info.in_scope_labels if self.info else ():
             action = self.wrong_menu.addAction(self.display_name(label))
-            action.triggered.connect(lambda _=False, intent=label: self.turn and self.correct(
-                self.turn.prediction, intent))
+            action.triggered.connect(lambda _=False, intent=label: self._correct_current(intent))
 
     def _add_history_item(self, text: str, intent: str, confidence: float) -> None:
         if not self.context.settings.history_enabled:

@@ -9,17 +9,16 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QTimer
-from PySide6.QtWidgets import QApplication
 
 from core.assistant import Turn
 from core.paths import HOME_ENV
+from core.settings import Overrides
 
 # (request, the intent whose action must run, or None when the assistant must ask instead)
 BATTERY: tuple[tuple[str, str | None], ...] = (
@@ -66,22 +65,18 @@ class Report:
         return round(time.perf_counter() - self.started, 3)
 
 
-def run_self_test(started: float, model: str | None) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") if not os.environ.get("DISPLAY") else None
+def run_self_test(started: float, overrides: Overrides) -> int:
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ[HOME_ENV] = tempfile.mkdtemp(prefix="assistant-self-test-")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     from core.context import build_context
-    from desktop.window import start
+    from desktop.startup import launch, make_application
+    from desktop.window import MainWindow
+    from desktop.worker import EngineController
 
-    context = build_context()
-    if model:
-        context.settings = context.settings.updated(model_dir=model)
-    window, controller = start(context)
+    app = make_application()
+    context = build_context(overrides=overrides)
     report = Report(started)
-    window.show()
-    app.processEvents()
-    report.window_shown_s = report.since_start()
-    meter = StallMeter()
     queue = list(BATTERY)
 
     def next_request() -> None:
@@ -109,12 +104,17 @@ def run_self_test(started: float, model: str | None) -> int:
         report.error = f"{type(exc).__name__}: {exc}"
         app.quit()
 
-    controller.worker.loaded.connect(on_loaded)
-    window.panel.answered.connect(on_answer)
-    window.panel.error_raised.disconnect()
-    window.panel.error_raised.connect(on_error)
+    def connect(window: MainWindow, controller: EngineController) -> None:
+        app.processEvents()
+        report.window_shown_s = report.since_start()
+        controller.worker.loaded.connect(on_loaded)
+        window.panel.answered.connect(on_answer)
+        window.panel.error_raised.disconnect()
+        window.panel.error_raised.connect(on_error)
+
     QTimer.singleShot(TIMEOUT_MS, lambda: on_error(TimeoutError("self-test timed out")))
-    controller.request_load.emit(str(context.model_dir), context.settings.device)
+    window, _controller = launch(context, before_load=connect)
+    meter = StallMeter()
     next_request()
     app.exec()
     stall = meter.worst

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QTranslator
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -12,7 +13,8 @@ from core.actions import ActionResult
 from core.context import AppContext
 from core.errors import AssistantError
 from core.language import resolve_language
-from core.settings import Settings, save_settings
+from core.prediction import EngineInfo
+from core.settings import Settings
 from desktop.api_process import start_api, stop_api
 from desktop.dialogs import ProfileDialog, SettingsDialog, show_error
 from desktop.i18n import load_translator
@@ -35,6 +37,11 @@ class MainWindow(QMainWindow):
         self.last_profile: dict[str, str] = {}  # the profile last shown, to prefill the edit form
         self.profile_labels: dict[str, str] = {}
         self.panel.action_shown.connect(self._remember_profile)
+        # A model or device chosen in Settings is saved only once it has loaded and passed its checks.
+        # model folder being loaded -> the (model_dir setting, device) to save once it has loaded
+        self.pending_engines: dict[str, tuple[str | None, str]] = {}
+        controller.worker.loaded.connect(self._engine_loaded)
+        controller.worker.load_failed.connect(self._engine_failed)
         self.icon_path = context.paths.resources / "icons" / "assistant.svg"
         self.setWindowIcon(QIcon(str(self.icon_path)))
         self.api_process: subprocess.Popen[bytes] | None = None
@@ -72,6 +79,8 @@ class MainWindow(QMainWindow):
     def apply_language(self) -> None:
         """Install the Spanish translator when the resolved language is Spanish (Qt re-translates widgets)."""
         app = QCoreApplication.instance()
+        if app is None:
+            return
         if self.translator is not None:
             app.removeTranslator(self.translator)
             self.translator = None
@@ -84,9 +93,9 @@ class MainWindow(QMainWindow):
         show_error(self, exc)
 
     def open_settings(self) -> None:
-        info = self.panel.info or {}
-        dialog = SettingsDialog(self.context.settings, float(info.get("threshold", 0.7)),
-                                bool(info.get("cuda_available", False)), self)
+        info = self.panel.info
+        dialog = SettingsDialog(self.context.settings, info.default_threshold if info else 0.7,
+                                bool(info and info.cuda_available), self)
         if dialog.exec():
             if dialog.clear_history_requested:
                 self.context.storage.clear_history()
@@ -94,22 +103,42 @@ class MainWindow(QMainWindow):
             self.apply_settings(dialog.result_settings(self.context.settings))
 
     def apply_settings(self, new: Settings) -> None:
-        """Persist and apply settings; a new model or device reloads the engine without a restart."""
+        """Apply at once (everything reads the store live) and save; a new model or device is loaded first
+        and saved only when it loaded, so a broken bundle never becomes the model of every later start."""
         old = self.context.settings
+        engine_changed = (new.model_dir, new.device) != (old.model_dir, old.device)
         try:
-            save_settings(self.context.paths.settings_file, new)
+            self.context.store.replace(new.updated(model_dir=old.model_dir, device=old.device))
         except OSError as exc:
-            self.show_error(AssistantError(f"Settings could not be saved to {self.context.paths.settings_file}: {exc}"))
-        self.context.settings = new
+            self.show_error(AssistantError(
+                f"Settings could not be saved to {self.context.paths.settings_file} ({exc}); they apply until "
+                "the app closes. Check that the folder is writable."))
         if new.language != old.language:
             self.apply_language()
-        if new.threshold is not None and new.threshold != old.threshold:
-            self.controller.request_threshold.emit(new.threshold)
-        if new.api_enabled != old.api_enabled or (new.api_enabled and new.model_dir != old.model_dir):
-            self.sync_api()
-        if new.model_dir != old.model_dir or new.device != old.device:
+        if engine_changed:
+            self.context.store.drop_override("model_dir")  # an explicit choice replaces --model
+            self.context.store.drop_override("device")
+            model = str(Path(new.model_dir or self.context.paths.default_model))  # the form EngineInfo reports
+            self.pending_engines[model] = (new.model_dir, new.device)
             self.panel.set_status(self.tr("Loading model…"))
-            self.controller.request_load.emit(str(self.context.model_dir), new.device)
+            self.controller.load(model, new.device)
+        if new.api_enabled != old.api_enabled:
+            self.sync_api()
+
+    def _engine_loaded(self, info: EngineInfo) -> None:
+        pending = self.pending_engines.pop(info.model_dir, None)
+        if pending is None:  # the start-up model (or --model): nothing to save
+            return
+        model_dir, device = pending
+        try:
+            self.context.store.update(model_dir=model_dir, device=device)
+        except OSError as exc:
+            self.show_error(AssistantError(f"The model loaded but the choice could not be saved ({exc})."))
+        if self.context.settings.api_enabled:
+            self.sync_api()  # the API serves the model the window uses
+
+    def _engine_failed(self, model_dir: str, _exc: BaseException) -> None:
+        self.pending_engines.pop(model_dir, None)  # the saved choice stays; the panel reports the error
 
     def sync_api(self) -> None:
         """Start or stop the local API to match the setting."""
@@ -142,6 +171,6 @@ class MainWindow(QMainWindow):
 
 
 def start(context: AppContext, engine_factory: EngineFactory | None = None) -> tuple[MainWindow, EngineController]:
-    """Build the controller (its worker thread starts now) and the window; the caller shows it."""
+    """Build the controller (its worker thread starts now) and the window; see desktop.startup.launch."""
     controller = EngineController(context, engine_factory)
     return MainWindow(context, controller), controller

@@ -154,7 +154,7 @@ def make_peer(name: str, art: Artifacts, threads: int) -> Classify:
     """Build one peer; each returns its native output (probabilities, logits or predictions) for a list of texts."""
     if name in ("engine", "engine_fp32"):
         engine = Engine(Path(art.bundle if name == "engine" else art.bundle_fp32))
-        return lambda texts: engine.classify_batch(texts)
+        return lambda texts: engine.score(texts)
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
     hf_tokenizer = AutoTokenizer.from_pretrained(art.hf_dir)
@@ -196,7 +196,7 @@ def make_peer(name: str, art: Artifacts, threads: int) -> Classify:
 def top1(name: str, output: Any, label2id: dict[str, int]) -> list[int]:
     """Each peer's predicted label index per text, in the HF model's label order."""
     if name.startswith("engine"):
-        return [label2id[p.intent] for p in output]
+        return [label2id[p.top.intent] for p in output]
     if name == "hf_pipeline":
         return [label2id[scores[0]["label"]] for scores in output]
     return [int(i) for i in torch.as_tensor(output).argmax(-1).tolist()]
@@ -295,10 +295,10 @@ def profile_engine(bundle: Path, texts: list[str], top: int = 8) -> list[dict[st
     """Where the engine's time goes: self CPU time per op over single requests (torch profiler)."""
     engine = Engine(bundle)
     for text in texts[:20]:
-        engine.classify(text)
+        engine.score([text])
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
         for text in texts[:200]:
-            engine.classify(text)
+            engine.score([text])
     events = [e for e in prof.key_averages() if e.self_cpu_time_total > 0]
     total = sum(e.self_cpu_time_total for e in events) or 1.0
     events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.engine import Engine, Prediction
+from core.engine import Engine
 from core.intents import OUT_OF_SCOPE
 from core.language import guess_language
 from core.policy import ClarificationPolicy
+from core.prediction import Prediction
 from scripts.data import KINDS, Row, Splits, kind_of
 
 
@@ -57,12 +58,15 @@ class Scored:
         return (self.right and not p.needs_clarification) if self.in_scope else p.needs_clarification
 
 
-def score_rows(engine: Engine, rows: Sequence[Row], splits: Splits | None = None) -> list[Scored]:
+def score_rows(engine: Engine, rows: Sequence[Row], splits: Splits | None = None,
+               threshold: float | None = None) -> list[Scored]:
+    """Score and decide every row with the app's own decision function (ClarificationPolicy.decide)."""
     near_miss = splits.near_miss if splits else frozenset()
+    policy = ClarificationPolicy(threshold if threshold is not None else engine.info.default_threshold)
     out: list[Scored] = []
     for i in range(0, len(rows), 64):
         chunk = rows[i:i + 64]
-        preds = engine.classify_batch([t for t, _ in chunk])
+        preds = [policy.decide(s, engine.info.out_of_scope_labels) for s in engine.score([t for t, _ in chunk])]
         out.extend(Scored(t, g, p, kind_of((t, g), near_miss)) for (t, g), p in zip(chunk, preds, strict=True))
     return out
 
@@ -199,9 +203,7 @@ def _markdown(m: dict[str, Any], split: str, bundle: Path, threshold: float, err
 def evaluate(bundle: Path, rows: Sequence[Row], threshold: float | None = None,
              splits: Splits | None = None) -> tuple[list[Scored], dict[str, Any]]:
     engine = Engine(bundle)
-    if threshold is not None:
-        engine.with_policy(ClarificationPolicy(threshold=threshold))
-    scored = score_rows(engine, rows, splits)
+    scored = score_rows(engine, rows, splits, threshold)
     return scored, metrics(scored, engine.labels)
 
 

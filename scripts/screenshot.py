@@ -20,20 +20,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["OFFLINE_ASSISTANT_HOME"] = tempfile.mkdtemp(prefix="assistant-shot-")
-    from PySide6.QtWidgets import QApplication
-
     from core.context import build_context
-    from desktop.window import start
+    from core.settings import Settings
+    from desktop.startup import launch, make_application
+    from desktop.window import MainWindow
+    from desktop.worker import EngineController
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    context = build_context()
-    context.settings = context.settings.updated(language=args.lang)
-    window, controller = start(context)
-    window.resize(760, 720)
-    window.show()
-    window.panel.answered.connect(lambda _turn: app.quit())
-    window.panel.error_raised.connect(lambda exc: (print(exc, file=sys.stderr), app.exit(1)))
-    controller.request_load.emit(str(context.model_dir), "cpu")
+    app = make_application()
+    context = build_context(settings=Settings(language=args.lang, device="cpu"), save=False)
+
+    def connect(window: MainWindow, _controller: EngineController) -> None:
+        window.resize(760, 720)
+        window.panel.answered.connect(lambda _turn: app.quit())
+        window.panel.error_raised.connect(lambda exc: (print(exc, file=sys.stderr), app.exit(1)))
+
+    window, _controller = launch(context, before_load=connect)
     window.panel.ask(args.text)
     code = app.exec()
     app.processEvents()

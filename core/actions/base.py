@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from core.intents import IntentDataset
 from core.prediction import Prediction
-from core.settings import Settings
+from core.settings import Settings, SettingsStore
 from core.storage import Storage
 
 
@@ -45,18 +45,18 @@ class ActionRequest:
 class ActionServices:
     """What the host gives every action: no globals, so tests pass fakes."""
 
-    settings: Settings
+    store: SettingsStore  # read live: a setting changed in the window applies to the next request
     resources: Path  # bundled data (sample feed, business profile)
     storage: Storage | None  # None when the host keeps no local data
     dataset: IntentDataset | None  # the intents, for help
-    now: Callable[[], datetime] = datetime.now  # local time, replaceable in tests
+    now: Callable[[], datetime] = datetime.now  # the system's local time (naive), replaceable in tests
+
+    @property
+    def settings(self) -> Settings:
+        return self.store.current
 
 
 class Action(Protocol):
     intent: str
 
     def run(self, request: ActionRequest) -> ActionResult: ...
-
-
-class ActionFactory(Protocol):
-    def __call__(self, services: ActionServices) -> Action: ...

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices
+from core.i18n import tr
 from core.language import guess_language
+
+MESSAGES = {"title": {"es": "Esto es lo que puedo hacer", "en": "Here is what I can do"}}
 
 EXAMPLES_PER_INTENT = 3
 
@@ -23,5 +26,4 @@ class HelpAction:
             entries.append({"intent": intent.name, "name": intent.display_name[lang],
                             "description": intent.description[lang], "examples": examples[:EXAMPLES_PER_INTENT]})
         body = "\n".join(f"• {e['name']}: {e['description']}" for e in entries)
-        title = "Esto es lo que puedo hacer" if lang == "es" else "Here is what I can do"
-        return ActionResult(title=title, body=body, kind="help", fields={"intents": entries})
+        return ActionResult(title=tr(MESSAGES, "title", lang), body=body, kind="help", fields={"intents": entries})

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices, Link
+from core.i18n import tr
 
 MAX_ITEMS = 8
 # Canonical topics and the words (es/en, without accents) that name them in requests and feed categories.
@@ -30,6 +31,11 @@ TOPIC_NAMES = {
     "es": {"technology": "tecnología", "sports": "deportes", "business": "economía", "science": "ciencia",
            "health": "salud", "politics": "política", "culture": "cultura", "climate": "clima"},
     "en": {topic: topic for topic in TOPICS},
+}
+MESSAGES = {
+    "none_title": {"es": "Sin noticias", "en": "No news"},
+    "none_body": {"es": "No hay titulares disponibles.", "en": "No headlines are available."},
+    "title": {"es": "Noticias", "en": "News"},
 }
 _STOP = {"noticias", "news", "de", "la", "el", "las", "los", "the", "of", "about", "sobre", "hay", "que", "what",
          "dame", "give", "me", "show", "today", "hoy", "latest", "ultimas", "headlines", "titulares", "any", "en"}
@@ -109,15 +115,14 @@ class NewsAction:
         return items
 
     def run(self, request: ActionRequest) -> ActionResult:
-        es = request.language == "es"
+        lang = request.language
         words = words_of(request.text)
         ranked = rank_items(self.fetch(), words)[:MAX_ITEMS]
         asked = sorted(topics_in(words))
         if not ranked:
-            return ActionResult("Sin noticias" if es else "No news", "No hay titulares disponibles." if es else
-                                "No headlines are available.", kind="news")
-        names = [TOPIC_NAMES[request.language][topic] for topic in asked]
-        title = ("Noticias" if es else "News") + (f" · {', '.join(names)}" if names else "")
+            return ActionResult(tr(MESSAGES, "none_title", lang), tr(MESSAGES, "none_body", lang), kind="news")
+        names = [TOPIC_NAMES[lang][topic] for topic in asked]
+        title = tr(MESSAGES, "title", lang) + (f" · {', '.join(names)}" if names else "")
         body = "\n".join(f"• {item.title}" for item, _ in ranked)
         return ActionResult(
             title=title, body=body, kind="news",

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices
+from core.i18n import tr
 from core.storage import PROFILE_FIELDS
 
-LABELS = {
-    "es": {"name": "Nombre", "email": "Correo", "phone": "Teléfono", "address": "Dirección", "language": "Idioma",
-           "preferences": "Preferencias"},
-    "en": {"name": "Name", "email": "Email", "phone": "Phone", "address": "Address", "language": "Language",
-           "preferences": "Preferences"},
+MESSAGES = {
+    "name": {"es": "Nombre", "en": "Name"},
+    "email": {"es": "Correo", "en": "Email"},
+    "phone": {"es": "Teléfono", "en": "Phone"},
+    "address": {"es": "Dirección", "en": "Address"},
+    "language": {"es": "Idioma", "en": "Language"},
+    "preferences": {"es": "Preferencias", "en": "Preferences"},
+    "empty": {"es": "Aún no hay datos guardados. Puedes rellenarlos en el formulario del perfil.",
+              "en": "Nothing is stored yet. You can fill in the profile form."},
+    "title": {"es": "Tu perfil", "en": "Your profile"},
 }
 
 
@@ -20,14 +26,11 @@ class ProfileAction:
         self.services = services
 
     def run(self, request: ActionRequest) -> ActionResult:
-        es = request.language == "es"
+        lang = request.language
         stored = self.services.storage.profile() if self.services.storage else {}
-        labels = LABELS[request.language]
-        lines = [f"{labels[f]}: {stored[f]}" for f in PROFILE_FIELDS if f in stored]
-        if not lines:
-            lines = ["Aún no hay datos guardados. Puedes rellenarlos en el formulario del perfil." if es else
-                     "Nothing is stored yet. You can fill in the profile form."]
+        labels = {f: tr(MESSAGES, f, lang) for f in PROFILE_FIELDS}
+        lines = [f"{labels[f]}: {stored[f]}" for f in PROFILE_FIELDS if f in stored] or [tr(MESSAGES, "empty", lang)]
         return ActionResult(
-            title="Tu perfil" if es else "Your profile", body="\n".join(lines), kind="profile",
+            title=tr(MESSAGES, "title", lang), body="\n".join(lines), kind="profile",
             fields={"profile": {f: stored.get(f, "") for f in PROFILE_FIELDS}, "labels": labels, "editable": True},
         )

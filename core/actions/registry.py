@@ -8,6 +8,9 @@ from importlib import metadata
 
 from core.actions.base import Action, ActionRequest, ActionResult, ActionServices
 from core.errors import ActionError
+from core.i18n import tr
+
+MESSAGES = {"failed": {"es": "La acción falló", "en": "The action failed"}}
 
 ENTRY_POINT_GROUP = "offline_assistant.actions"
 log = logging.getLogger(__name__)
@@ -46,5 +49,5 @@ class ActionRegistry:
             return self.get(intent).run(request)
         except Exception as exc:
             log.exception("action for %s failed", intent)
-            title = "La acción falló" if request.language == "es" else "The action failed"
-            return ActionResult(title=title, body=f"{intent}: {exc}", kind="error", error=True)
+            return ActionResult(title=tr(MESSAGES, "failed", request.language), body=f"{intent}: {exc}",
+                                kind="error", error=True)

@@ -1,35 +1,34 @@
-"""Test doubles: a scripted classifier that needs no model."""
+"""Test doubles: a scripted scorer that needs no model (a core.prediction.Scorer like Engine)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from core.policy import ClarificationPolicy
-from core.prediction import Prediction, Score
+from core.prediction import EngineInfo, Prediction, Score, Scores
 
 LABELS = ("get_business_information", "get_help", "get_news", "get_profile", "out_of_scope")
 DISPLAY = {label: {"es": label.upper(), "en": label.title()} for label in LABELS}
+INFO = EngineInfo(labels=LABELS, out_of_scope_labels=("out_of_scope",), display_names=DISPLAY,
+                  default_threshold=0.7, device="cpu", cuda_available=False, model_dir="fake")
 
 
-class FakeClassifier:
+class FakeScorer:
     """'news'/'noticias' -> get_news at 0.95, 'maybe' -> get_news at 0.5 (unsure), 'help' -> get_help,
     'profile'/'perfil' -> get_profile, 'open' -> business, anything else out of scope."""
 
-    out_of_scope_labels = ("out_of_scope",)
-    labels = LABELS
-    device = "cpu"
-    cuda_available = False
-    display_names = DISPLAY
-
-    def __init__(self, threshold: float = 0.7) -> None:
-        self.threshold = threshold
+    def __init__(self, threshold: float = 0.7, model_dir: str = "fake") -> None:
+        self.info = EngineInfo(**{**INFO.__dict__, "default_threshold": threshold, "model_dir": model_dir})
         self.calls: list[str] = []
-
-    def set_threshold(self, threshold: float) -> None:
-        self.threshold = threshold
+        self.closed = False
 
     def close(self) -> None:
-        pass
+        self.closed = True
 
-    def classify(self, text: str) -> Prediction:
+    def score(self, texts: Sequence[str]) -> list[Scores]:
+        return [self._one(text) for text in texts]
+
+    def _one(self, text: str) -> Scores:
         self.calls.append(text)
         lowered = text.lower()
         table = [("maybe", "get_news", 0.5), ("news", "get_news", 0.95), ("noticias", "get_news", 0.95),
@@ -41,7 +40,8 @@ class FakeClassifier:
         if intent == "get_news" and top < 0.7:  # an unsure answer with a clear runner-up
             ranking = [("get_news", 0.5), ("get_help", 0.3), ("get_profile", 0.1),
                        ("get_business_information", 0.05), ("out_of_scope", 0.05)]
-        oos = intent == "out_of_scope"
-        policy = ClarificationPolicy(threshold=self.threshold)
-        return Prediction(text, intent, top, tuple(Score(i, c) for i, c in ranking),
-                          policy.needs_clarification(ranking, oos), oos, False, 1.0)
+        return Scores(text, tuple(Score(i, c) for i, c in ranking), False, 1.0)
+
+    def predict(self, text: str) -> Prediction:
+        """Scores decided with the default policy (for tests that need a Prediction)."""
+        return ClarificationPolicy(self.info.default_threshold).decide(self._one(text), INFO.out_of_scope_labels)

@@ -7,20 +7,20 @@ from pathlib import Path
 import pytest
 
 from core.actions import ActionRegistry, ActionRequest, ActionResult, ActionServices
-from core.actions.business import BusinessAction, Span, is_open, weekly_hours
+from core.actions.business import BusinessAction, Span, is_open, next_opening, weekly_hours
 from core.actions.help import HelpAction
 from core.actions.news import NewsAction, rank_items, words_of
 from core.actions.profile import ProfileAction
 from core.intents import load_dataset
 from core.paths import resource_root
-from core.settings import Settings
+from core.settings import Settings, SettingsStore
 from core.storage import Storage
-from tests.core.fakes import FakeClassifier
+from tests.core.fakes import FakeScorer
 
 
 def services(tmp_path: Path, now: datetime | None = None, **settings: object) -> ActionServices:
     return ActionServices(
-        settings=Settings(**settings),  # type: ignore[arg-type]
+        store=SettingsStore(None, Settings(**settings)),  # type: ignore[arg-type]
         resources=resource_root(),
         storage=Storage(tmp_path / "db.sqlite3"),
         dataset=load_dataset(resource_root() / "intents.yaml"),
@@ -29,7 +29,7 @@ def services(tmp_path: Path, now: datetime | None = None, **settings: object) ->
 
 
 def request(text: str, language: str = "es") -> ActionRequest:
-    return ActionRequest(text, FakeClassifier().classify(text), language)
+    return ActionRequest(text, FakeScorer().predict(text), language)
 
 
 def test_news_puts_the_asked_topic_first(tmp_path: Path) -> None:
@@ -64,20 +64,71 @@ def test_business_hours_and_open_now(tmp_path: Path) -> None:
     monday_break = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
     opened = BusinessAction(services(tmp_path, now=monday_open)).run(request("are you open now", "en"))
     closed = BusinessAction(services(tmp_path, now=monday_break)).run(request("¿estáis abiertos?"))
-    assert opened.fields["open_now"] is True and "Open now" in opened.body
-    assert closed.fields["open_now"] is False and "Cerrado ahora" in closed.body
-    assert closed.fields["week"]["domingo"] == "cerrado"
+    assert opened.fields["open_now"] is True and opened.fields["answer"] == "Yes, open now until 14:00."
+    assert closed.fields["open_now"] is False and closed.fields["answer"] == "Ahora está cerrado; abre hoy a las 17:00."
+    assert closed.fields["status"] == "Cerrado ahora" and closed.fields["week"]["domingo"] == "cerrado"
     assert opened.fields["phone"] and opened.links[0].url.startswith("https://")
+
+
+def test_business_answers_the_question_asked(tmp_path: Path) -> None:
+    sunday = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # Sunday 11:00 in Madrid: closed all day
+
+    def answer(text: str, lang: str = "en") -> str:
+        return str(BusinessAction(services(tmp_path, now=sunday)).run(request(text, lang)).fields["answer"])
+
+    assert answer("are you open tomorrow morning?") == "Tomorrow: 10:00–14:00, 17:00–20:30."
+    assert answer("are you open now?") == "Closed now; opens tomorrow at 10:00."
+    assert answer("¿abrís el sábado?", "es") == "El sábado: 10:30–14:30."
+    assert answer("¿abrís el domingo?", "es") == "Ahora está cerrado; abre mañana a las 10:00."  # today: now
+    assert answer("open on saturday?") == "On Saturday: 10:30–14:30."
+    assert answer("what's your phone number?") == "The phone number is +34 910 000 123."
+    assert answer("¿cuál es vuestro correo?", "es") == "El correo es hola@aurora.example."
+    assert answer("where are you?") == "The address is Calle Mayor 12, 28013 Madrid."
+    assert answer("what is your website") == "The website is https://aurora.example."
+
+
+def test_business_clock_is_the_business_time_zone_even_for_a_naive_clock(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import time as time_module
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time_module.tzset()
+    try:
+        # 05:30 in New York is 11:30 in Madrid on Monday 2026-11-23: open (a naive clock read as local time)
+        naive_new_york = datetime(2026, 11, 23, 5, 30)
+        result = BusinessAction(services(tmp_path, now=naive_new_york)).run(request("open now?", "en"))
+        assert result.fields["open_now"] is True
+    finally:
+        monkeypatch.delenv("TZ")
+        time_module.tzset()
 
 
 def test_span_parsing_and_is_open() -> None:
     assert str(Span.parse("09:00-14:00")) == "09:00–14:00"
-    with pytest.raises(ValueError, match="end before"):
-        Span.parse("14:00-09:00")
+    with pytest.raises(ValueError, match="same time"):
+        Span.parse("14:00-14:00")
     hours = weekly_hours({"hours": {"mon": ["09:00-10:00"]}})
     assert is_open(hours, datetime(2026, 11, 23, 9, 30))
     assert not is_open(hours, datetime(2026, 11, 23, 10, 0))
     assert not is_open(hours, datetime(2026, 11, 24, 9, 30))
+
+
+def test_overnight_hours_run_past_midnight() -> None:
+    hours = weekly_hours({"hours": {"fri": ["22:00-02:00"]}})
+    assert Span.parse("22:00-02:00").overnight
+    assert is_open(hours, datetime(2026, 11, 27, 23, 0))  # Friday 23:00
+    assert is_open(hours, datetime(2026, 11, 28, 1, 30))  # Saturday 01:30, still Friday's night
+    assert not is_open(hours, datetime(2026, 11, 28, 2, 0))
+    assert not is_open(hours, datetime(2026, 11, 27, 1, 0))  # Friday 01:00: Thursday had no night
+    assert next_opening(hours, datetime(2026, 11, 28, 3, 0)) == datetime(2026, 12, 4, 22, 0)
+
+
+def test_every_message_table_has_both_languages() -> None:
+    from core.actions import business, help, news, profile, registry
+    from core.i18n import missing_translations
+
+    for module in (business, help, news, profile, registry):
+        assert missing_translations(module.MESSAGES) == [], module.__name__
 
 
 def test_profile_reads_the_stored_profile(tmp_path: Path) -> None:

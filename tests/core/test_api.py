@@ -45,18 +45,18 @@ def test_route_health_intents_and_schema(client: TestClient) -> None:
 def test_concurrent_requests_are_batched(tiny_bundle: Path) -> None:
     engine = Engine(tiny_bundle)
     sizes: list[int] = []
-    original = engine.classify_batch
+    original = engine.score
 
     def recording(texts):  # type: ignore[no-untyped-def]
         sizes.append(len(texts))
         return original(texts)
 
-    engine.classify_batch = recording  # type: ignore[method-assign]
+    engine.score = recording  # type: ignore[method-assign]
 
     async def scenario() -> list[str]:
         batcher = MicroBatcher(engine, max_batch=8, wait_s=0.05)
         task = asyncio.create_task(batcher.run())
-        results = await asyncio.gather(*(batcher.classify(f"news {i}") for i in range(16)))
+        results = await asyncio.gather(*(batcher.score(f"news {i}") for i in range(16)))
         task.cancel()
         return [r.text for r in results]
 

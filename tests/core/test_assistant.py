@@ -5,7 +5,7 @@ import pytest
 from core.assistant import Assistant
 from core.context import AppContext, build_context
 from core.settings import Settings
-from tests.core.fakes import FakeClassifier
+from tests.core.fakes import FakeScorer
 
 
 @pytest.fixture
@@ -16,13 +16,13 @@ def context() -> AppContext:
 
 
 def test_confident_request_runs_its_action_and_is_remembered(context: AppContext) -> None:
-    turn = Assistant(context, FakeClassifier()).handle("noticias de tecnología")
+    turn = Assistant(context, FakeScorer()).handle("noticias de tecnología")
     assert turn.result is not None and turn.result.kind == "news" and turn.candidates == ()
     assert [(h.intent, h.action) for h in context.storage.history()] == [("get_news", "get_news")]
 
 
 def test_unsure_request_offers_candidates_and_runs_nothing(context: AppContext) -> None:
-    assistant = Assistant(context, FakeClassifier())
+    assistant = Assistant(context, FakeScorer())
     turn = assistant.handle("maybe something")
     assert turn.result is None
     assert [c.intent for c in turn.candidates] == ["get_news", "get_help", "get_profile"]
@@ -34,13 +34,13 @@ def test_unsure_request_offers_candidates_and_runs_nothing(context: AppContext) 
 
 
 def test_out_of_scope_is_never_routed(context: AppContext) -> None:
-    turn = Assistant(context, FakeClassifier(threshold=0.0)).handle("play a song")
+    turn = Assistant(context, FakeScorer(threshold=0.5)).handle("play a song")
     assert turn.result is None and turn.prediction.out_of_scope
     assert "out_of_scope" not in [c.intent for c in turn.candidates]
 
 
 def test_correction_is_recorded(context: AppContext) -> None:
-    assistant = Assistant(context, FakeClassifier())
+    assistant = Assistant(context, FakeScorer())
     turn = assistant.handle("news")
     result = assistant.correct(turn.prediction, "get_profile")
     assert result.kind == "profile"
@@ -48,14 +48,43 @@ def test_correction_is_recorded(context: AppContext) -> None:
 
 
 def test_history_off_records_nothing(context: AppContext) -> None:
-    context.settings = Settings(history_enabled=False)
-    Assistant(context, FakeClassifier()).handle("news")
+    context.store.replace(Settings(history_enabled=False), save=False)
+    Assistant(context, FakeScorer()).handle("news")
     assert context.storage.history() == []
 
 
-def test_reply_language_follows_setting_or_the_request(context: AppContext) -> None:
-    assistant = Assistant(context, FakeClassifier())
-    assert assistant.language_for("¿qué noticias hay?") == "es"
-    assert assistant.language_for("what news is there") == "en"
-    context.settings = Settings(language="es")
-    assert assistant.language_for("what news is there") == "es"
+def test_one_language_decision_system_means_the_system_locale(context: AppContext,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    assistant = Assistant(context, FakeScorer())
+    monkeypatch.setenv("LC_ALL", "es_ES.UTF-8")
+    assert assistant.language == "es"
+    assert assistant.handle("help me").result.title == "Esto es lo que puedo hacer"  # type: ignore[union-attr]
+    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
+    assert assistant.language == "en"
+    context.store.replace(Settings(language="es"), save=False)
+    assert assistant.language == "es"
+
+
+def test_threshold_is_read_live_from_the_settings(context: AppContext) -> None:
+    assistant = Assistant(context, FakeScorer())
+    assert assistant.handle("maybe").result is None  # 50 % < the bundle's 70 %
+    context.store.replace(Settings(threshold=0.5), save=False)
+    assert assistant.handle("maybe").result is not None
+
+
+def test_history_off_stores_no_feedback_either(context: AppContext) -> None:
+    context.store.replace(Settings(history_enabled=False), save=False)
+    assistant = Assistant(context, FakeScorer())
+    turn = assistant.handle("maybe")
+    assistant.choose(turn.prediction, "get_help")
+    assistant.none_of_these(turn.prediction)
+    assert context.storage.feedback() == [] and context.storage.history() == []
+
+
+def test_a_broken_model_row_is_an_error_never_an_intent(context: AppContext) -> None:
+    from core.errors import ModelOutputError
+    from core.prediction import Scores
+
+    assistant = Assistant(context, FakeScorer())
+    with pytest.raises(ModelOutputError, match="NaN"):
+        assistant.turn_for(Scores("x", (), error="The model returned NaN"))

@@ -95,12 +95,12 @@ def test_an_older_bundle_without_pad_token_or_devices_still_loads(bundle_copy: P
 
 
 def test_the_text_prefix_of_the_manifest_is_prepended_before_tokenising(bundle_copy: Path) -> None:
-    plain = Engine(bundle_copy).classify("news news")
+    plain = Engine(bundle_copy).score(["news news"])[0]
     edit_manifest(bundle_copy, text_prefix="news ")  # E5 bundles carry "query: "; the tiny vocabulary has "news"
-    prefixed = Engine(bundle_copy).classify("news")
+    prefixed = Engine(bundle_copy).score(["news"])[0]
     assert prefixed.text == "news"  # the user's text, not the model's input
-    assert prefixed.confidence == pytest.approx(plain.confidence, abs=1e-6)
-    assert prefixed.intent == plain.intent
+    assert prefixed.top.confidence == pytest.approx(plain.top.confidence, abs=1e-6)
+    assert prefixed.top.intent == plain.top.intent
 
 
 @pytest.mark.parametrize("prefix", [5, "x" * 65, None])

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from core.engine import Engine, EngineConfig, resolve_device
 from core.errors import DeviceError, InputTextError
 from core.policy import ClarificationPolicy
+from core.prediction import Prediction
 
 
 @pytest.fixture(scope="module")
@@ -17,14 +18,20 @@ def engine(tiny_bundle: Path) -> Engine:
     return Engine(tiny_bundle)
 
 
-def test_prediction_carries_everything(engine: Engine) -> None:
-    p = engine.classify("news today")
-    assert p.intent == p.ranking[0].intent
-    assert p.confidence == p.ranking[0].confidence
-    assert {s.intent for s in p.ranking} == set(engine.labels)
-    assert [s.confidence for s in p.ranking] == sorted((s.confidence for s in p.ranking), reverse=True)
-    assert p.latency_ms > 0
-    assert p.needs_clarification == (p.out_of_scope or p.confidence < engine.policy.threshold)
+def classify(engine: Engine, text: str, threshold: float | None = None) -> Prediction:
+    policy = ClarificationPolicy(engine.info.default_threshold if threshold is None else threshold)
+    return policy.decide(engine.score([text])[0], engine.info.out_of_scope_labels)
+
+
+def test_scores_carry_every_label_ranked(engine: Engine) -> None:
+    s = engine.score(["news today"])[0]
+    assert {x.intent for x in s.ranking} == set(engine.labels)
+    assert [x.confidence for x in s.ranking] == sorted((x.confidence for x in s.ranking), reverse=True)
+    assert sum(x.confidence for x in s.ranking) == pytest.approx(1.0, abs=1e-4)
+    assert s.latency_ms > 0 and not s.error
+    p = classify(engine, "news today")
+    assert (p.intent, p.confidence) == (s.top.intent, s.top.confidence)
+    assert p.needs_clarification == (p.out_of_scope or p.confidence < engine.info.default_threshold)
 
 
 # int8 (dynamic) layers quantize activations with one scale per call, so a request's scores move slightly with
@@ -33,33 +40,28 @@ def test_prediction_carries_everything(engine: Engine) -> None:
 def test_batch_matches_single_requests(bundle_fixture: str, tolerance: float, request: pytest.FixtureRequest) -> None:
     engine = Engine(request.getfixturevalue(bundle_fixture))
     texts = ["news today", "help me please now", "hola"]
-    batch = engine.classify_batch(texts)
+    batch = engine.score(texts)
     for text, in_batch in zip(texts, batch, strict=True):
-        alone = engine.classify(text)
-        assert in_batch.intent == alone.intent
-        assert in_batch.confidence == pytest.approx(alone.confidence, abs=tolerance)
+        alone = engine.score([text])[0]
+        assert in_batch.top.intent == alone.top.intent
+        assert in_batch.top.confidence == pytest.approx(alone.top.confidence, abs=tolerance)
 
 
 def test_long_requests_are_cut_and_flagged(engine: Engine) -> None:
-    assert engine.classify("news " * 300).truncated
-    assert engine.classify("word " * 150).truncated  # fewer than 200 words but past the token budget
-    assert not engine.classify("news today").truncated
+    assert engine.score(["news " * 300])[0].truncated
+    assert engine.score(["word " * 150])[0].truncated  # fewer than 200 words but past the token budget
+    assert not engine.score(["news today"])[0].truncated
 
 
 def test_empty_request_is_an_input_error(engine: Engine) -> None:
     with pytest.raises(InputTextError):
-        engine.classify("   ")
+        engine.score(["   "])
 
 
 def test_policy_threshold_changes_the_decision(engine: Engine) -> None:
-    p = engine.classify("news today")
-    engine.with_policy(ClarificationPolicy(threshold=0.0))
-    try:
-        assert engine.reclassify(p).needs_clarification == p.out_of_scope
-        engine.with_policy(ClarificationPolicy(threshold=1.0))
-        assert engine.classify("news today").needs_clarification
-    finally:
-        engine.with_policy(ClarificationPolicy(threshold=engine.manifest.threshold))
+    p = classify(engine, "news today", threshold=0.0)
+    assert p.needs_clarification == p.out_of_scope
+    assert classify(engine, "news today", threshold=1.0).needs_clarification
 
 
 def test_cuda_request_without_a_gpu_is_a_device_error() -> None:
@@ -89,13 +91,13 @@ def test_the_int8_bundle_loads_under_qnnpack_the_arm_engine(tiny_bundle: Path) -
     if "qnnpack" not in torch.backends.quantized.supported_engines:
         pytest.skip("this torch build has no qnnpack")
     texts = ["news today", "ayuda", "set an alarm", "qué puedes hacer"]
-    expected = [p.intent for p in Engine(tiny_bundle).classify_batch(texts)]
+    expected = [p.top.intent for p in Engine(tiny_bundle).score(texts)]
     previous = torch.backends.quantized.engine
     torch.backends.quantized.engine = "qnnpack"
     try:
         engine = Engine(tiny_bundle)
         assert engine.quantized_engine == "qnnpack"
-        assert [p.intent for p in engine.classify_batch(texts)] == expected
+        assert [p.top.intent for p in engine.score(texts)] == expected
     finally:
         torch.backends.quantized.engine = previous
 
@@ -103,9 +105,9 @@ def test_the_int8_bundle_loads_under_qnnpack_the_arm_engine(tiny_bundle: Path) -
 def test_int8_scores_stay_close_to_fp32(engine: Engine, tiny_bundle_fp32: Path) -> None:
     fp32 = Engine(tiny_bundle_fp32)
     texts = ["news today", "ayuda", "set an alarm", "qué puedes hacer", "latest headlines please"]
-    for a, b in zip(engine.classify_batch(texts), fp32.classify_batch(texts), strict=True):
-        assert a.intent == b.intent
-        assert a.confidence == pytest.approx(b.confidence, abs=0.05)
+    for a, b in zip(engine.score(texts), fp32.score(texts), strict=True):
+        assert a.top.intent == b.top.intent
+        assert a.top.confidence == pytest.approx(b.top.confidence, abs=0.05)
 
 
 def test_config_is_validated() -> None:
@@ -125,7 +127,7 @@ def test_runs_on_cuda_like_on_cpu(tiny_bundle_fp32: Path, tiny_bundle: Path) -> 
     with pytest.raises(DeviceError, match="CPU only"):
         Engine(tiny_bundle, EngineConfig(device="cuda"))
     for text in ["news today", "help me", "x " * 100]:
-        a, b = cpu.classify(text), gpu.classify(text)
+        a, b = classify(cpu, text), classify(gpu, text)
         assert a.intent == b.intent
         assert a.confidence == pytest.approx(b.confidence, abs=1e-4)
 
@@ -134,7 +136,7 @@ def test_runs_on_cuda_like_on_cpu(tiny_bundle_fp32: Path, tiny_bundle: Path) -> 
 @given(st.text(max_size=400))
 def test_any_text_gives_a_valid_distribution_or_a_clear_error(engine: Engine, text: str) -> None:
     try:
-        p = engine.classify(text)
+        p = classify(engine, text)
     except InputTextError:
         return
     confidences = [s.confidence for s in p.ranking]
@@ -147,9 +149,9 @@ def test_concurrent_callers_get_the_same_answers_as_serial_ones(engine: Engine) 
     from concurrent.futures import ThreadPoolExecutor
 
     texts = ["news today", "ayuda", "help me", "hola", "latest headlines", "qué puedes hacer"] * 5
-    serial = [engine.classify(t).confidence for t in texts]
+    serial = [classify(engine, t).confidence for t in texts]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        parallel = list(pool.map(lambda t: engine.classify(t).confidence, texts))
+        parallel = list(pool.map(lambda t: classify(engine, t).confidence, texts))
     assert parallel == pytest.approx(serial, abs=1e-6)
 
 

@@ -2,24 +2,42 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import ConfigError
+from core.errors import ConfigError, ModelOutputError
 from core.policy import ClarificationPolicy
+from core.prediction import Score, Scores
+
+OOS = ("out_of_scope",)
 
 
-def test_threshold_margin_and_per_intent() -> None:
-    policy = ClarificationPolicy(threshold=0.7, margin=0.2, per_intent={"get_profile": 0.9})
-    assert not policy.needs_clarification([("get_news", 0.8), ("get_help", 0.1)], out_of_scope=False)
-    assert policy.needs_clarification([("get_news", 0.69), ("get_help", 0.1)], out_of_scope=False)
-    assert policy.needs_clarification([("get_news", 0.55 + 0.2), ("get_help", 0.56)], out_of_scope=False)
-    assert policy.needs_clarification([("get_profile", 0.85), ("get_help", 0.1)], out_of_scope=False)
+def scores(*pairs: tuple[str, float]) -> Scores:
+    return Scores("text", tuple(Score(i, c) for i, c in pairs))
+
+
+def test_the_threshold_decides_between_acting_and_asking() -> None:
+    policy = ClarificationPolicy(threshold=0.7)
+    acted = policy.decide(scores(("get_news", 0.8), ("get_help", 0.2)), OOS)
+    assert not acted.needs_clarification and acted.intent == "get_news" and acted.threshold == 0.7
+    assert policy.decide(scores(("get_news", 0.69), ("get_help", 0.31)), OOS).needs_clarification
 
 
 def test_out_of_scope_is_never_acted_on() -> None:
-    assert ClarificationPolicy(threshold=0.0).needs_clarification([("out_of_scope", 0.99)], out_of_scope=True)
+    decided = ClarificationPolicy(threshold=0.0).decide(scores(("out_of_scope", 0.99), ("get_news", 0.01)), OOS)
+    assert decided.out_of_scope and decided.needs_clarification
 
 
-@pytest.mark.parametrize("kwargs", [{"threshold": 1.2}, {"margin": -0.1}, {"per_intent": {"x": 2.0}},
-                                    {"max_candidates": 0}])
-def test_invalid_policy_is_rejected(kwargs: dict) -> None:  # type: ignore[type-arg]
+def test_an_error_row_never_becomes_an_intent() -> None:
+    with pytest.raises(ModelOutputError):
+        ClarificationPolicy().decide(Scores("x", (), error="NaN from the model"), OOS)
+
+
+@pytest.mark.parametrize("ranking", [(("a", float("nan")), ("b", 0.5)), (("a", 5.0),), (("a", 0.5), ("b", 0.2)),
+                                     (("a", 0.2), ("b", 0.8)), ()])
+def test_scores_that_are_not_a_ranked_distribution_are_refused(ranking: tuple[tuple[str, float], ...]) -> None:
+    with pytest.raises(ModelOutputError):
+        scores(*ranking)
+
+
+@pytest.mark.parametrize("threshold", [1.2, -0.1])
+def test_invalid_policy_is_rejected(threshold: float) -> None:
     with pytest.raises(ConfigError):
-        ClarificationPolicy(**kwargs)
+        ClarificationPolicy(threshold)

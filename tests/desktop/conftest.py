@@ -10,21 +10,21 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: t
 
 from core.context import AppContext, build_context
 from desktop.window import MainWindow, start
-from tests.core.fakes import FakeClassifier
+from tests.core.fakes import FakeScorer
 
 
 class FakeEngineFactory:
-    """Gives the worker a FakeClassifier; a folder named 'bad' fails like a broken bundle."""
+    """Gives the worker a FakeScorer; a folder named 'bad' fails like a broken bundle."""
 
     def __init__(self) -> None:
-        self.engines: list[FakeClassifier] = []
+        self.engines: list[FakeScorer] = []
 
-    def __call__(self, model_dir: Path, device: str) -> FakeClassifier:
+    def __call__(self, model_dir: Path, device: str) -> FakeScorer:
         from core.errors import BundleCorruptError
 
         if model_dir.name == "bad":
             raise BundleCorruptError(f"Bundle file model.pt in {model_dir} is corrupt")
-        engine = FakeClassifier()
+        engine = FakeScorer(model_dir=str(model_dir))
         self.engines.append(engine)
         return engine
 

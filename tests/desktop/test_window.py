@@ -64,16 +64,57 @@ def test_escape_dismisses_the_clarification(qtbot, window: MainWindow) -> None: 
     assert not window.panel.clarify.isVisible()
 
 
-def test_threshold_setting_changes_behaviour(qtbot, window: MainWindow, factory) -> None:  # type: ignore[no-untyped-def]
+def test_threshold_setting_applies_to_the_next_request_without_touching_the_engine(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, factory) -> None:
     assert window.panel.clarify.isHidden()
     window.apply_settings(window.context.settings.updated(threshold=0.5))
-    qtbot.waitUntil(lambda: factory.engines[-1].threshold == 0.5, timeout=5000)
     turn = ask(qtbot, window, "maybe")
     assert turn.result is not None and not window.panel.clarify.isVisible()  # 50 % now suffices
     window.apply_settings(window.context.settings.updated(threshold=0.95))
-    qtbot.waitUntil(lambda: factory.engines[-1].threshold == 0.95, timeout=5000)
     assert ask(qtbot, window, "help").result is None  # the fake's 90 % for help is below 95 %
+    assert len(factory.engines) == 1  # no reload, nothing sent to the engine
     assert window.context.paths.settings_file.exists()
+
+
+def test_network_feeds_setting_reaches_the_news_action_at_once(window: MainWindow) -> None:
+    news = window.context.actions.get("get_news")
+    url = "https://example.org/feed.xml"
+    assert news.sources()[1:] == []  # type: ignore[attr-defined]
+    window.apply_settings(window.context.settings.updated(network_feeds=True, feeds=(url,)))
+    assert news.sources()[1:] == [url]  # type: ignore[attr-defined]
+
+
+def test_a_model_is_saved_only_once_it_loaded(qtbot, window: MainWindow, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.settings import load_settings
+
+    monkeypatch.setattr(QMessageBox, "warning", lambda *_args: None)
+    settings_file = window.context.paths.settings_file
+    with qtbot.waitSignal(window.controller.worker.load_failed, timeout=5000):
+        window.apply_settings(window.context.settings.updated(model_dir=str(tmp_path / "bad")))
+    assert window.context.settings.model_dir is None and load_settings(settings_file).model_dir is None
+    good = tmp_path / "good"
+    window.apply_settings(window.context.settings.updated(model_dir=str(good)))
+    assert load_settings(settings_file).model_dir is None  # not yet: it is still loading
+    qtbot.waitUntil(lambda: load_settings(settings_file).model_dir == str(good), timeout=5000)
+
+
+def test_a_command_line_model_is_never_saved(qtbot, tmp_path: Path, factory) -> None:  # type: ignore[no-untyped-def]
+    from core.context import build_context
+    from core.settings import Overrides, load_settings
+    from desktop.startup import launch
+
+    context = build_context(overrides=Overrides(model_dir=str(tmp_path / "cli-model")))
+    try:
+        win, controller = launch(context, factory)
+        qtbot.addWidget(win)
+        qtbot.waitUntil(lambda: controller.worker.info is not None, timeout=5000)
+        assert controller.worker.info.model_dir == str(tmp_path / "cli-model") == str(context.model_dir)
+        win.apply_settings(context.settings.updated(language="es"))  # saving other settings...
+        assert load_settings(context.paths.settings_file).model_dir is None  # ...does not save --model
+        controller.stop()
+    finally:
+        context.close()
 
 
 def test_bad_bundle_shows_the_error_and_the_current_model_stays(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]

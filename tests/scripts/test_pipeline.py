@@ -86,14 +86,14 @@ def test_an_xlmr_style_pad_token_is_exported_and_used(tmp_path: Path) -> None:
     engine = Engine(out)
     assert engine.manifest.pad_token == "<pad>"
     assert engine._tokenizer.padding is not None and engine._tokenizer.padding["pad_id"] == 1
-    short, _padded_with_it = engine.classify_batch(["news", "news today help me please"])
-    assert short.confidence == pytest.approx(engine.classify("news").confidence, abs=1e-5)
+    short, _padded_with_it = engine.score(["news", "news today help me please"])
+    assert short.top.confidence == pytest.approx(engine.score(["news"])[0].top.confidence, abs=1e-5)
 
 
 def test_exported_model_loads_without_transformers_and_matches_labels(tiny_bundle: Path) -> None:
     engine = Engine(tiny_bundle)
-    prediction = engine.classify("news today")
-    assert prediction.intent in engine.labels
+    prediction = engine.score(["news today"])[0]
+    assert prediction.top.intent in engine.labels
     assert sum(s.confidence for s in prediction.ranking) == pytest.approx(1.0, abs=1e-5)
 
 
