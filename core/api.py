@@ -5,11 +5,21 @@
 
 The bundle is loaded once in the lifespan handler. Requests are micro-batched: concurrent texts are
 classified together in one padded forward pass on a worker thread, so throughput grows with load.
+
+Hardening (everything that reaches this server is untrusted, even on loopback: a web page in the user's
+browser can send requests to it):
+- only loopback `Host` headers are served (400 otherwise), which defeats DNS rebinding;
+- bodies over 1 MB get 413 before they are read whole (FastAPI's max_body_size);
+- validation errors never echo the input and odd JSON (NaN, lone surrogates) never gives a 500;
+- a request must arrive whole within REQUEST_READ_TIMEOUT_S, at most MAX_CONNECTIONS are open at once;
+- no /docs or /redoc page (they load scripts from a CDN); the schema stays at /openapi.json.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,15 +28,25 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from core.assistant import Assistant
 from core.context import build_context
 from core.engine import Engine, EngineConfig
-from core.errors import InputTextError, ModelOutputError
+from core.errors import AssistantError, ConfigError, InputTextError, ModelOutputError
 from core.prediction import Scores
 from core.settings import Overrides
 from core.text import MAX_CHARS
+
+MAX_BODY_BYTES = 1 << 20  # a request is at most 4,000 characters; 1 MB is generous
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+REQUEST_READ_TIMEOUT_S = 10.0  # headers and body of one request must arrive within this
+MAX_CONNECTIONS = 256  # far below the usual 1,024 file descriptors
+MAX_INCOMPLETE_HEADERS = 16 << 10  # bytes of headers buffered while a request is incomplete
 
 
 class TextIn(BaseModel):
@@ -37,6 +57,8 @@ class TextIn(BaseModel):
     def not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("text must contain at least one non-space character")
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):  # JSON allows "\ud800", UTF-8 cannot encode it
+            raise ValueError("text must be valid Unicode (it holds a lone surrogate escape)")
         return value
 
 
@@ -119,7 +141,21 @@ def create_app(config: ApiConfig) -> FastAPI:
         task.cancel()
         context.close()
 
-    app = FastAPI(title="Offline assistant API", version="1", lifespan=lifespan)
+    app = FastAPI(title="Offline assistant API", version="1", lifespan=lifespan, max_body_size=MAX_BODY_BYTES,
+                  docs_url=None, redoc_url=None)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_HOSTS))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Never echo the input back (it may be huge, or not encodable); say where and what is wrong.
+        detail = [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))[:200],
+                   "type": str(error.get("type", ""))} for error in exc.errors()[:10]]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(AssistantError)
+    async def assistant_error(_request: Request, exc: AssistantError) -> JSONResponse:
+        status = 422 if isinstance(exc, InputTextError) else 503  # a broken model is the server's problem
+        return JSONResponse({"detail": str(exc)[:500]}, status_code=status)
 
     async def scores_for(request: Request, body: TextIn) -> Scores:
         engine: Engine = request.app.state.engine
@@ -163,7 +199,63 @@ def create_app(config: ApiConfig) -> FastAPI:
     return app
 
 
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline per request and a cap on open connections (uvicorn has a
+    keep-alive timeout but none for a request that arrives slowly, so slow clients could hold every socket)."""
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > MAX_CONNECTIONS:
+            transport.close()
+            return
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(REQUEST_READ_TIMEOUT_S, self._on_deadline)
+
+    def _on_deadline(self) -> None:
+        cycle = self.cycle
+        reading = cycle is None or cycle.more_body or cycle.response_complete  # not while the app is answering
+        if reading and not self.transport.is_closing():
+            self.transport.close()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm()  # the next request on this connection gets its own deadline
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def check_bind_address(host: str, allow_remote: bool) -> None:
+    """Refuse a non-loopback address (every interface, a LAN address) unless the caller opted in explicitly."""
+    if is_loopback(host):
+        return
+    if not allow_remote:
+        raise ConfigError(
+            f"--host {host!r} would serve the API beyond this machine (it answers with the user's profile). "
+            "Use 127.0.0.1, or pass --allow-remote if you really mean it."
+        )
+    print(f"warning: serving on {host!r}: other machines can reach the API and the profile it returns.",
+          file=sys.stderr)
+
+
 def run_server(model_dir: Path, host: str, port: int, device: str, threshold: float | None) -> None:
     import uvicorn
 
-    uvicorn.run(create_app(ApiConfig(model_dir, device, threshold)), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(ApiConfig(model_dir, device, threshold)), host=host, port=port, log_level="warning",
+                http=GuardedH11Protocol, timeout_keep_alive=5, h11_max_incomplete_event_size=MAX_INCOMPLETE_HEADERS,
+                limit_concurrency=MAX_CONNECTIONS)

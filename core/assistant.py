@@ -7,14 +7,18 @@ without crossing any process boundary.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from core.actions import ActionRequest, ActionResult
 from core.context import AppContext
+from core.errors import StorageError
 from core.language import resolve_language
 from core.policy import ClarificationPolicy
 from core.prediction import Prediction, Score, Scorer, Scores
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,14 @@ class Assistant:
 
     def _feedback(self, prediction: Prediction, chosen: str | None, kind: str) -> None:
         if self.context.settings.history_enabled:  # history off: no request text is stored anywhere
-            self.context.storage.add_feedback(prediction.text, prediction.intent, chosen, kind)
+            try:
+                self.context.storage.add_feedback(prediction.text, prediction.intent, chosen, kind)
+            except StorageError as exc:  # a full or read-only disk must not stop the answer
+                log.warning("feedback not stored: %s", exc)
 
     def _remember(self, prediction: Prediction, action: str | None) -> None:
         if self.context.settings.history_enabled:
-            self.context.storage.add_history(prediction.text, prediction.intent, prediction.confidence, action)
+            try:
+                self.context.storage.add_history(prediction.text, prediction.intent, prediction.confidence, action)
+            except StorageError as exc:
+                log.warning("history not stored: %s", exc)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import BundleCorruptError, BundleMismatchError, BundleNotFoundError
+from core.errors import BundleCorruptError, BundleError, BundleMismatchError, BundleNotFoundError
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -21,6 +22,11 @@ MODEL_FILE = "model.pt"
 TOKENIZER_FILE = "tokenizer.json"
 DEVICES = ("cpu", "cuda")  # the device types a bundle may declare
 _REQUIRED = ("schema_version", "labels", "threshold", "temperature", "max_length", "files")
+MAX_MANIFEST_BYTES = 1 << 20  # a manifest is a few kB
+MAX_TOKENIZER_BYTES = 32 << 20  # the multilingual tokenizer is ~3 MB; a 79 MB one took 1 GB to load
+MAX_MODEL_BYTES = 1 << 30
+MAX_LENGTH_LIMIT = 4096  # tokens; BERT-style backbones stop at 512
+MAX_LABELS = 1000
 
 
 @dataclass(frozen=True)
@@ -68,14 +74,18 @@ def sha256_file(path: Path) -> str:
 
 
 def _parse_labels(raw: Any) -> tuple[Label, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise BundleCorruptError(f"manifest 'labels' must be a non-empty list, found {raw!r}.")
-    try:
-        return tuple(Label(str(x["name"]), dict(x["display_name"]), bool(x.get("out_of_scope"))) for x in raw)
-    except (KeyError, TypeError) as exc:
-        raise BundleCorruptError(
-            f"manifest label entry is malformed ({exc}); expected name and display_name."
-        ) from exc
+    if not isinstance(raw, list) or not raw or len(raw) > MAX_LABELS:
+        raise BundleCorruptError(f"manifest 'labels' must be a non-empty list, found {raw!r:.80}.")
+    labels = []
+    for x in raw:
+        names = x.get("display_name") if isinstance(x, dict) else None
+        if (not isinstance(x, dict) or not isinstance(x.get("name"), str) or not 0 < len(x["name"]) <= 64
+                or not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values())
+                or not isinstance(x.get("out_of_scope", False), bool)):
+            raise BundleCorruptError(f"manifest label entry {x!r:.80} is malformed; expected a short name, "
+                                     "display_name as {language: text} and out_of_scope true/false.")
+        labels.append(Label(x["name"], {str(k)[:8]: v[:80] for k, v in names.items()}, x.get("out_of_scope", False)))
+    return tuple(labels)
 
 
 def _text(value: Any, key: str) -> str:
@@ -93,7 +103,55 @@ def _parse_devices(raw: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(raw))
 
 
+def _number(raw: dict[str, Any], key: str) -> float:
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise BundleCorruptError(f"manifest {key!r} must be a number, found {value!r:.40}; re-export the bundle.")
+    return float(value)
+
+
+def _plain_name(name: Any) -> str:
+    """A bundle file name must be a plain name inside the folder: no separators, '..', drive or absolute path."""
+    if (not isinstance(name, str) or not name or name in (".", "..") or "/" in name or "\\" in name
+            or ":" in name or "\x00" in name or len(name) > 128):
+        raise BundleCorruptError(
+            f"manifest 'files' may only name plain files inside the bundle folder, found {name!r:.80}; "
+            "re-export the bundle."
+        )
+    return name
+
+
+def _parse_files(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict) or len(raw) > 32:
+        raise BundleCorruptError("manifest 'files' must map file names to sha256 hex digests; re-export the bundle.")
+    files = {}
+    for name, digest in raw.items():
+        if not isinstance(digest, str) or len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+            raise BundleCorruptError(f"manifest 'files' has no valid sha256 for {name!r:.80}; re-export the bundle.")
+        files[_plain_name(name)] = digest
+    return files
+
+
+def _text_map(raw: Any, key: str) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BundleCorruptError(f"manifest {key!r} must be an object; re-export the bundle.")
+    return {str(k)[:64]: str(v)[:256] for k, v in raw.items()}
+
+
 def parse_manifest(raw: Any) -> Manifest:
+    """Validate every field's type and range; any problem is a BundleError saying what was found."""
+    try:
+        return _parse_manifest(raw)
+    except BundleError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+        raise BundleCorruptError(f"manifest.json is malformed ({type(exc).__name__}: {exc}); re-export the "
+                                 "bundle.") from exc
+
+
+def _parse_manifest(raw: Any) -> Manifest:
     if not isinstance(raw, dict):
         raise BundleCorruptError("manifest.json must hold a JSON object; re-export the bundle.")
     missing = [key for key in _REQUIRED if key not in raw]
@@ -104,20 +162,25 @@ def parse_manifest(raw: Any) -> Manifest:
             f"Bundle schema version {raw['schema_version']} found, this engine reads version {SCHEMA_VERSION}; "
             "re-export the bundle with this version of scripts/export.py."
         )
+    max_length = _number(raw, "max_length")
+    if max_length != int(max_length) or not 2 <= max_length <= MAX_LENGTH_LIMIT:
+        raise BundleCorruptError(f"manifest 'max_length' must be a whole number in [2, {MAX_LENGTH_LIMIT}], found "
+                                 f"{raw['max_length']!r:.40}; re-export the bundle.")
+    metrics = raw.get("metrics") or {}
     manifest = Manifest(
         labels=_parse_labels(raw["labels"]),
-        threshold=float(raw["threshold"]),
-        temperature=float(raw["temperature"]),
-        max_length=int(raw["max_length"]),
-        files={str(k): str(v) for k, v in dict(raw["files"]).items()},
-        base_model=str(raw.get("base_model", "")),
-        dataset_sha256=str(raw.get("dataset_sha256", "")),
-        metrics=dict(raw.get("metrics") or {}),
-        versions={str(k): str(v) for k, v in dict(raw.get("versions") or {}).items()},
-        created_at=str(raw.get("created_at", "")),
+        threshold=_number(raw, "threshold"),
+        temperature=_number(raw, "temperature"),
+        max_length=int(max_length),
+        files=_parse_files(raw["files"]),
+        base_model=str(raw.get("base_model", ""))[:256],
+        dataset_sha256=str(raw.get("dataset_sha256", ""))[:64],
+        metrics=dict(metrics) if isinstance(metrics, dict) else {},
+        versions=_text_map(raw.get("versions"), "versions"),
+        created_at=str(raw.get("created_at", ""))[:64],
         pad_token=_text(raw.get("pad_token", ""), "pad_token"),
         devices=_parse_devices(raw.get("devices", list(DEVICES))),
-        quantization={str(k): str(v) for k, v in dict(raw.get("quantization") or {}).items()},
+        quantization=_text_map(raw.get("quantization"), "quantization"),
         text_prefix=_text(raw.get("text_prefix", ""), "text_prefix"),
     )
     _check_values(manifest)
@@ -147,9 +210,11 @@ def read_manifest(bundle_dir: Path) -> Manifest:
         )
     if not path.is_file():
         raise BundleNotFoundError(f"{path} is missing: {bundle_dir} is not a model bundle (no manifest.json).")
+    if path.is_symlink() or path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise BundleCorruptError(f"{path} must be a plain file under {MAX_MANIFEST_BYTES >> 10} kB; re-export it.")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BundleCorruptError(f"{path} is not readable JSON ({exc}); re-export the bundle.") from exc
     return parse_manifest(raw)
 
@@ -159,8 +224,14 @@ def verify_bundle(bundle_dir: Path) -> Manifest:
     manifest = read_manifest(bundle_dir)
     for name, expected in manifest.files.items():
         path = bundle_dir / name
+        if path.is_symlink():  # a link could point anywhere on the disk: a bundle holds its own files
+            raise BundleCorruptError(f"Bundle file {path} is a symbolic link; copy the real file into the bundle.")
         if not path.is_file():
             raise BundleNotFoundError(f"Bundle file {path} is missing; copy the whole bundle folder again.")
+        limit = MAX_TOKENIZER_BYTES if name == TOKENIZER_FILE else MAX_MODEL_BYTES
+        if path.stat().st_size > limit:
+            raise BundleCorruptError(f"Bundle file {name} is {path.stat().st_size >> 20} MB, over the "
+                                     f"{limit >> 20} MB this engine accepts; re-export the bundle.")
         found = sha256_file(path)
         if found != expected:
             raise BundleCorruptError(

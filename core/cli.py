@@ -10,17 +10,40 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import AssistantError, BundleError, DatasetError, DeviceError, InputTextError, ModelOutputError
+from core.errors import (
+    AssistantError,
+    BundleError,
+    ConfigError,
+    DatasetError,
+    DeviceError,
+    InputTextError,
+    ModelOutputError,
+)
 from core.paths import resource_path
 
 if TYPE_CHECKING:  # the engine imports torch: load it only for the commands that classify
     from core.engine import Engine
 
 EXIT_BAD_BUNDLE = 2
+MAX_LINE_CHARS = 100_000  # a request is cut to 4,000 characters anyway; bound what one line may hold
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ANSI sequences, C0/C1
+
+
+def terminal_safe(text: str) -> str:
+    """Text from data (feeds, the business file) without escape sequences that a terminal would obey."""
+    return _CONTROL.sub("", text)
+
+
+def emit(line: str) -> None:
+    """One line to stdout as UTF-8 whatever the locale (C, POSIX, a strict PYTHONIOENCODING): surrogates that
+    came in through argv under a C locale are replaced, so the output is always valid UTF-8."""
+    sys.stdout.buffer.write((line + "\n").encode("utf-8", "replace"))
+    sys.stdout.buffer.flush()
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -34,14 +57,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     policy = ClarificationPolicy(args.threshold if args.threshold is not None else engine.info.default_threshold)
-    for line in sys.stdin:
-        text = line.rstrip("\n")
+    for raw in sys.stdin.buffer:  # bytes, whatever the locale: invalid UTF-8 becomes U+FFFD, never a crash
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")[:MAX_LINE_CHARS]
         try:
             payload = policy.decide(engine.score([text])[0], engine.info.out_of_scope_labels).to_json()
         except (InputTextError, ModelOutputError) as exc:
             payload = {"text": text, "error": str(exc)}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        emit(json.dumps(payload, ensure_ascii=False, allow_nan=False))
     return 0
 
 
@@ -57,13 +79,13 @@ def cmd_route(args: argparse.Namespace) -> int:
     finally:
         context.close()
     if args.json:
-        print(json.dumps(turn.to_json(), ensure_ascii=False, indent=2))
+        emit(json.dumps(turn.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
     elif turn.result:
         p = turn.prediction
-        print(f"[{p.intent} {p.confidence:.0%}] {turn.result.title}\n{turn.result.body}")
+        emit(terminal_safe(f"[{p.intent} {p.confidence:.0%}] {turn.result.title}\n{turn.result.body}"))
     else:
         offers = ", ".join(f"{c.intent} ({c.confidence:.0%})" for c in turn.candidates)
-        print(f"Not sure ({turn.prediction.intent} {turn.prediction.confidence:.0%}). Did you mean: {offers}?")
+        emit(f"Not sure ({turn.prediction.intent} {turn.prediction.confidence:.0%}). Did you mean: {offers}?")
     return 0
 
 
@@ -84,6 +106,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise AssistantError(
             f"The API needs the 'api' extra ({exc.name} is missing): pip install -e '.[api]'."
         ) from exc
+    from core.api import check_bind_address
+
+    check_bind_address(args.host, args.allow_remote)
     run_server(args.model, args.host, args.port, args.device, args.threshold)
     return 0
 
@@ -104,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.choices["route"].add_argument("--json", action="store_true", help="print the whole turn as JSON")
     sub.choices["serve"].add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
     sub.choices["serve"].add_argument("--port", type=int, default=8765)
+    sub.choices["serve"].add_argument("--allow-remote", action="store_true",
+                                      help="allow a non-loopback --host (other machines can then reach the API)")
     validate = sub.add_parser("validate-intents", help="check an intents YAML file")
     validate.add_argument("path", type=Path, nargs="?", default=resource_path("intents.yaml"))
     validate.set_defaults(func=cmd_validate)
@@ -114,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except (BundleError, DeviceError) as exc:
+    except (BundleError, DeviceError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_BUNDLE
     except (DatasetError, AssistantError) as exc:

@@ -53,5 +53,6 @@ def build_context(paths: AppPaths | None = None, settings: Settings | None = Non
     store = SettingsStore(paths.settings_file if save else None, settings, overrides)
     storage = Storage(paths.database)
     dataset = _dataset(paths)
-    services = ActionServices(store=store, resources=paths.resources, storage=storage, dataset=dataset)
+    services = ActionServices(store=store, resources=paths.resources, storage=storage, dataset=dataset,
+                              cache_dir=paths.data_dir / "cache")
     return AppContext(paths, store, storage, ActionRegistry.discover(services), dataset)

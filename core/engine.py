@@ -36,10 +36,11 @@ class EngineConfig:
     max_words: int = MAX_WORDS  # requests longer than this are cut and flagged truncated
     max_chars: int = MAX_CHARS  # hard character cap applied before anything else
     warm_up: bool = True  # run one request at load so the first user request is not the slow one
+    load_timeout_s: float = 60.0  # the load check must finish within this (a graph that loops is refused)
 
     def __post_init__(self) -> None:
-        if self.num_threads < 0 or self.max_words < 1 or self.max_chars < 1:
-            raise ValueError("num_threads must be >= 0 and max_words, max_chars >= 1")
+        if self.num_threads < 0 or self.max_words < 1 or self.max_chars < 1 or self.load_timeout_s <= 0:
+            raise ValueError("num_threads must be >= 0, max_words, max_chars >= 1 and load_timeout_s > 0")
 
 
 GPU_EXPORT_HINT = "python -m scripts.export --run RUN --out DIR --fp32"
@@ -135,7 +136,7 @@ class Engine:
             default_threshold=self.manifest.threshold, device=self.device.type,
             cuda_available=torch.cuda.is_available(), model_dir=str(self.bundle_dir),
         )
-        self._check_outputs()
+        self._check_outputs_in_time()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -183,6 +184,28 @@ class Engine:
 
     # Batches of several shapes: a graph whose output width or validity changes with the batch is caught here.
     PROBES: tuple[tuple[str, ...], ...] = (("hola",), ("warm up " * 8, "hola"), ("news", "¿qué hora es?", "a " * 40))
+
+    def _check_outputs_in_time(self) -> None:
+        """Run the load check on a helper thread and give up after load_timeout_s: a graph that never returns
+        must not hang the CLI or the API (the thread is abandoned; torch runs it without the GIL)."""
+        failure: list[BaseException] = []
+
+        def check() -> None:
+            try:
+                self._check_outputs()
+            except BaseException as exc:
+                failure.append(exc)
+
+        thread = threading.Thread(target=check, name="bundle-load-check", daemon=True)
+        thread.start()
+        thread.join(self.config.load_timeout_s)
+        if thread.is_alive():
+            raise BundleCorruptError(
+                f"model.pt did not answer its load check within {self.config.load_timeout_s:g} s (does the graph "
+                "loop?); re-export the bundle or choose another one."
+            )
+        if failure:
+            raise failure[0]
 
     def _check_outputs(self) -> None:
         for probe in self.PROBES if self.config.warm_up else self.PROBES[:1]:

@@ -59,3 +59,7 @@ class EngineRestartedError(EngineProcessError):
 
 class ModelOutputError(BundleError):
     """The model returned scores that are not probabilities (NaN, out of [0, 1], wrong width)."""
+
+
+class StorageError(AssistantError):
+    """The local database cannot be written (full disk, read-only folder); answers still work."""

@@ -112,12 +112,18 @@ def parse_dataset(raw: Any, sha256: str = "") -> IntentDataset:
     return dataset
 
 
+MAX_DATASET_BYTES = 16 << 20
+
+
 def load_dataset(path: Path) -> IntentDataset:
     """Load and validate an intents YAML file; raise DatasetError saying what to fix."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # bounded: /dev/zero or a runaway file must not fill the memory
+            data = handle.read(MAX_DATASET_BYTES + 1)
     except OSError as exc:
         raise DatasetError(f"Cannot read the intents file {path}: {exc.strerror}.") from exc
+    if len(data) > MAX_DATASET_BYTES:
+        raise DatasetError(f"{path} is larger than {MAX_DATASET_BYTES >> 20} MB; an intents file is a few hundred kB.")
     try:
         # BaseLoader keeps every scalar as text: "yes"/"no"/"1" are examples, not booleans or numbers.
         # libyaml's C version parses the file about ten times faster (it is read at app start-up).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -9,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from core.errors import StorageError
 
 # Each migration moves the schema from version i to i + 1; never edit one that has shipped.
 MIGRATIONS: tuple[str, ...] = (
@@ -48,40 +51,106 @@ class FeedbackEntry:
     created_at: str
 
 
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (SQLite gives its -wal/-shm files the same mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:  # made by an older version, readable by others: tighten it
+        os.chmod(path, 0o600)
+
+
 class Storage:
-    """One connection shared by the threads of a process, serialised by a lock."""
+    """One connection shared by the threads of a process, serialised by a lock.
+
+    Start-up never fails on the database: a corrupt file is moved aside (kept, named with the date) and a
+    fresh one created (`recovered_from` says where the old one went); a folder that cannot be written gives
+    an in-memory database for this run (`read_only_reason` says why). The window shows either as a dialog.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at checkpoints, never corrupt
-        self._migrate()
+        self.recovered_from: Path | None = None  # where a corrupt database was moved
+        self.read_only_reason = ""  # why nothing is kept on disk this run ("" when all is well)
+        try:
+            try:
+                self._db = self._open(path)
+            except sqlite3.DatabaseError as exc:
+                if not (_is_corrupt(exc) and path.exists()):
+                    raise
+                self.recovered_from = self._move_aside(path)
+                self._db = self._open(path)
+        except (OSError, sqlite3.Error) as exc:  # read-only or full folder, a locked file, no permission
+            self.read_only_reason = f"{path} cannot be opened for writing ({exc})"
+            self._db = self._open(None)
+
+    def _open(self, path: Path | None) -> sqlite3.Connection:
+        if path is None:
+            db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        else:
+            _create_private(path)
+            db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at checkpoints, never corrupt
+            self._db = db
+            self._migrate()
+            db.execute("SELECT count(*) FROM history").fetchone()  # a truncated file fails here, not later
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _move_aside(path: Path) -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        target = path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
+        path.replace(target)
+        for suffix in ("-wal", "-shm"):  # the old journal belongs to the old file
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                side.replace(target.with_name(target.name + suffix))
+        return target
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StorageError(f"The local database {self.path} cannot be written ({exc}).") from exc
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):  # disk full, read-only since start-up
+                    raise StorageError(f"The local database {self.path} cannot be written ({exc}); free some "
+                                       "space or check the folder's permissions.") from exc
                 raise
-            self._db.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        for version in range(self.schema_version, len(MIGRATIONS)):
+        """Each step reads the version inside its own write transaction, so several instances starting at once on
+        a fresh database apply each migration exactly once (the others wait, then see the new version)."""
+        while True:
             with self._transaction() as db:
+                version = int(db.execute("PRAGMA user_version").fetchone()[0])
+                if version >= len(MIGRATIONS):
+                    return
                 for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
                         db.execute(statement)

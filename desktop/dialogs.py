@@ -37,8 +37,12 @@ def error_title(exc: BaseException) -> str:
 
 
 def show_error(parent: QWidget, exc: BaseException) -> None:
-    """The only place errors become dialogs; the app keeps running afterwards."""
-    QMessageBox.warning(parent, error_title(exc), str(exc))
+    """The only place errors become dialogs; the app keeps running afterwards. The message is plain text: it may
+    quote a manifest, a path or a feed, which must never be rendered as HTML or offer links."""
+    box = QMessageBox(QMessageBox.Icon.Warning, error_title(exc), str(exc)[:2000], QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
 
 
 class SettingsDialog(QDialog):

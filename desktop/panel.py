@@ -35,7 +35,7 @@ from core.assistant import Turn
 from core.context import AppContext
 from core.language import resolve_language
 from core.prediction import EngineInfo, Prediction
-from desktop.render import result_html
+from desktop.render import link_is_safe, result_html
 from desktop.worker import EngineController
 
 MAX_CANDIDATES = 3
@@ -80,6 +80,7 @@ class AssistantPanel(QWidget):
         self.context = context
         self.info: EngineInfo | None = None  # model facts from the worker once loaded
         self.turn: Turn | None = None
+        self.last_result_kind = ""  # kind of the result shown (only the help list may run `ask:` links)
         self._build()
         self._connect()
         self.retranslate()
@@ -132,6 +133,11 @@ class AssistantPanel(QWidget):
             buttons.addWidget(button)
         clarify_layout.addLayout(buttons)
         self.history_label = QLabel()
+        # Text from data (the business name, a bundle's display names, errors) is never read as rich text.
+        for label in (self.status, self.intent_label, self.latency_label, self.alternatives_label, self.result_title,
+                      self.clarify_label, self.history_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        self.result_body.setTextFormat(Qt.TextFormat.RichText)  # built by desktop/render.py, every value escaped
         self.history = QListWidget()
         self.history.setMaximumHeight(160)
         layout = QVBoxLayout(self)
@@ -246,9 +252,11 @@ class AssistantPanel(QWidget):
         self.controller.request_feedback.emit(prediction, intent, "correction")
 
     def open_link(self, href: str) -> None:
+        """`ask:` runs a phrase only from the app's own help list; content may open http(s) and mailto only."""
         if href.startswith("ask:"):
-            self.ask(unquote(href[4:]))
-        else:
+            if self.last_result_kind == "help":
+                self.ask(unquote(href[4:]))
+        elif link_is_safe(href):
             QDesktopServices.openUrl(QUrl(href))
 
     # ----- answers from the worker
@@ -316,6 +324,7 @@ class AssistantPanel(QWidget):
         self.candidate_buttons[0].setFocus()
 
     def show_result(self, result: ActionResult) -> None:
+        self.last_result_kind = result.kind
         self.card.show()
         self.result_title.setText(result.title)
         self.result_body.setText(result_html(result, self.tr("Open now"), self.tr("Closed now")))

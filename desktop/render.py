@@ -1,20 +1,30 @@
-"""Action results as rich text for QLabel (links open in the browser; `ask:` links run a phrase)."""
+"""Action results as rich text for QLabel (links open in the browser; `ask:` links run a phrase).
+
+Every string from data (feeds, the business file, the profile, a bundle, an error) is escaped here; links are
+written only for http(s) and mailto, and `ask:` only by the help list (the panel enforces the same on click).
+"""
 
 from __future__ import annotations
 
 from html import escape
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from core.actions import ActionResult
 
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def link_is_safe(href: str) -> bool:
+    return urlsplit(href.strip()).scheme.lower() in SAFE_SCHEMES
 
 def _news(fields: dict[str, Any]) -> str:
     rows = []
     for item in fields.get("items", []):
         date = (item.get("published") or "")[:10]
         title = escape(item["title"])
-        link = f'<a href="{escape(item["link"])}">{title}</a>' if item.get("link") else title
+        href = str(item.get("link") or "")
+        link = f'<a href="{escape(href)}">{title}</a>' if href and link_is_safe(href) else title
         rows.append(f"<li>{link} <span style='color:gray'>{escape(date)} · {escape(item['source'])}</span></li>")
     return "<ul>" + "".join(rows) + "</ul>"
 
@@ -22,13 +32,16 @@ def _news(fields: dict[str, Any]) -> str:
 def _business(fields: dict[str, Any], open_text: str, closed_text: str) -> str:
     badge_color, badge = ("#1b7f3b", open_text) if fields.get("open_now") else ("#a12020", closed_text)
     week = "".join(f"<tr><td>{escape(day)}</td><td>{escape(hours)}</td></tr>" for day, hours in fields["week"].items())
-    website = fields.get("website", "")
+    website = str(fields.get("website", ""))
+    site = f"<a href='{escape(website)}'>{escape(website)}</a>" if link_is_safe(website) else escape(website)
+    email = escape(str(fields.get("email", "")))
     return (
+        f"<p style='font-size:13pt'><b>{escape(str(fields.get('answer', '')))}</b></p>"
         f"<p><span style='background:{badge_color};color:white;padding:2px 6px'>&nbsp;{escape(badge)}&nbsp;</span>"
         f" {escape(fields.get('today', ''))}</p>"
         f"<p>{escape(fields.get('address', ''))}<br>{escape(fields.get('directions', ''))}</p>"
-        f"<p>☎ {escape(fields.get('phone', ''))} · ✉ <a href='mailto:{escape(fields.get('email', ''))}'>"
-        f"{escape(fields.get('email', ''))}</a> · <a href='{escape(website)}'>{escape(website)}</a></p>"
+        f"<p>☎ {escape(fields.get('phone', ''))} · ✉ <a href='mailto:{quote(str(fields.get('email', '')), safe='@.+')}'>"
+        f"{email}</a> · {site}</p>"
         f"<table>{week}</table>"
         f"<p>{escape(', '.join(fields.get('services', [])))}</p>"
     )

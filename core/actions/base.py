@@ -50,6 +50,7 @@ class ActionServices:
     storage: Storage | None  # None when the host keeps no local data
     dataset: IntentDataset | None  # the intents, for help
     now: Callable[[], datetime] = datetime.now  # the system's local time (naive), replaceable in tests
+    cache_dir: Path | None = None  # where actions may keep copies (the last good network feed); None: none
 
     @property
     def settings(self) -> Settings:

@@ -1,18 +1,75 @@
-"""get_news: headlines from RSS/Atom feeds (feedparser), topic words in the request first."""
+"""get_news: headlines from RSS/Atom feeds (feedparser), topic words in the request first.
+
+Network feeds are untrusted: each is fetched (on the worker thread, never the GUI's) with a 5 s deadline for
+the whole download, at most 2 MB and 3 redirects, http(s) only; the last good copy is cached and used when a
+fetch fails. Feed text loses control and escape characters; links keep only http(s).
+"""
 
 from __future__ import annotations
 
 import calendar
+import hashlib
+import logging
 import re
+import time
 import unicodedata
+import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices, Link
 from core.i18n import tr
 
 MAX_ITEMS = 8
+FETCH_DEADLINE_S = 5.0  # the whole download of one feed, not just each socket read
+MAX_FEED_BYTES = 2 << 20
+MAX_REDIRECTS = 3
+MAX_ENTRIES_PER_FEED = 200
+MAX_TITLE_CHARS, MAX_SUMMARY_CHARS = 300, 1000
+log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_feed_text(text: Any, limit: int) -> str:
+    """Feed text as plain, bounded text: ANSI sequences, control and bidi-override characters removed."""
+    return " ".join(_CONTROL.sub("", str(text or "")).split())[:limit]
+
+
+def safe_link(url: Any) -> str:
+    """Only http(s) links from a feed are kept (no javascript:, file:, smb:, data:, or the app's own ask:)."""
+    text = str(url or "").strip()
+    return text if urlsplit(text).scheme.lower() in ("http", "https") and len(text) <= 2000 else ""
+
+
+class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            return None  # never follow a redirect to file: or another scheme
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch_feed(url: str, deadline_s: float = FETCH_DEADLINE_S, max_bytes: int = MAX_FEED_BYTES) -> bytes:
+    """Download one feed within `deadline_s` and `max_bytes`; raises OSError/ValueError otherwise."""
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise ValueError(f"only http(s) feeds are fetched, not {url!r:.80}")
+    opener = urllib.request.build_opener(_LimitedRedirects)
+    started = time.monotonic()
+    request = urllib.request.Request(url, headers={"User-Agent": "offline-assistant"})
+    with opener.open(request, timeout=deadline_s) as response:
+        chunks, size = [], 0
+        while chunk := response.read(64 << 10):
+            size += len(chunk)
+            if size > max_bytes:
+                raise ValueError(f"feed {url!r:.80} is larger than {max_bytes >> 20} MB")
+            if time.monotonic() - started > deadline_s:
+                raise TimeoutError(f"feed {url!r:.80} took longer than {deadline_s:g} s")
+            chunks.append(chunk)
+    return b"".join(chunks)
 # Canonical topics and the words (es/en, without accents) that name them in requests and feed categories.
 TOPICS: dict[str, set[str]] = {
     "technology": {"tecnologia", "tech", "technology", "ia", "ai", "inteligencia", "artificial", "informatica",
@@ -71,10 +128,14 @@ class Item:
 
 def _item(entry: Any, source: str) -> Item:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    published = datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
-    categories = " ".join(tag.get("term", "") for tag in entry.get("tags", []))
-    title, summary = entry.get("title", ""), entry.get("summary", "")
-    return Item(title, entry.get("link", ""), published, summary, source,
+    try:
+        published = datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+    except (OverflowError, ValueError, TypeError):
+        published = None
+    categories = clean_feed_text(" ".join(str(tag.get("term", "")) for tag in entry.get("tags", [])[:20]), 500)
+    title = clean_feed_text(entry.get("title", ""), MAX_TITLE_CHARS)
+    summary = clean_feed_text(entry.get("summary", ""), MAX_SUMMARY_CHARS)
+    return Item(title, safe_link(entry.get("link", "")), published, summary, clean_feed_text(source, 100),
                 frozenset(topics_in(words_of(categories + " " + title))),
                 frozenset(words_of(f"{title} {summary} {categories}")))
 
@@ -104,14 +165,39 @@ class NewsAction:
         settings = self.services.settings
         return local + list(settings.feeds) if settings.network_feeds else local
 
+    def _cache_file(self, url: str) -> Path | None:
+        cache = self.services.cache_dir
+        return cache / "feeds" / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".xml") if cache else None
+
+    def read_source(self, source: str) -> bytes | None:
+        """The bundled feed from disk; a network feed fetched with limits, else its last good cached copy."""
+        if not source.startswith(("http://", "https://")):
+            return Path(source).read_bytes()
+        cached = self._cache_file(source)
+        try:
+            data = fetch_feed(source)
+        except (OSError, ValueError) as exc:  # timeouts, refusals, too big: use the last good copy if any
+            log.warning("feed %s not fetched: %s", source, exc)
+            return cached.read_bytes() if cached and cached.is_file() else None
+        if cached:
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_bytes(data)
+            except OSError as exc:
+                log.warning("feed cache not written: %s", exc)
+        return data
+
     def fetch(self) -> list[Item]:
         import feedparser  # imported on first use: it is slow to import and start-up does not need it
 
         items: list[Item] = []
         for source in self.sources():
-            parsed = feedparser.parse(source)
+            data = self.read_source(source)
+            if data is None:
+                continue
+            parsed = feedparser.parse(data)  # bytes: feedparser itself never touches the network here
             name = parsed.feed.get("title", source)
-            items.extend(_item(entry, name) for entry in parsed.entries)
+            items.extend(_item(entry, name) for entry in parsed.entries[:MAX_ENTRIES_PER_FEED])
         return items
 
     def run(self, request: ActionRequest) -> ActionResult:

@@ -15,7 +15,7 @@ def client(tiny_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> TestC
     import os
 
     os.environ["OFFLINE_ASSISTANT_HOME"] = str(tmp_path_factory.mktemp("api-home"))
-    with TestClient(create_app(ApiConfig(tiny_bundle, threshold=0.0))) as test_client:
+    with TestClient(create_app(ApiConfig(tiny_bundle, threshold=0.0)), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 

@@ -88,7 +88,7 @@ def test_a_model_is_saved_only_once_it_loaded(qtbot, window: MainWindow, tmp_pat
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from core.settings import load_settings
 
-    monkeypatch.setattr(QMessageBox, "warning", lambda *_args: None)
+    monkeypatch.setattr(QMessageBox, "exec", lambda _box: 0)
     settings_file = window.context.paths.settings_file
     with qtbot.waitSignal(window.controller.worker.load_failed, timeout=5000):
         window.apply_settings(window.context.settings.updated(model_dir=str(tmp_path / "bad")))
@@ -120,7 +120,7 @@ def test_a_command_line_model_is_never_saved(qtbot, tmp_path: Path, factory) -> 
 def test_bad_bundle_shows_the_error_and_the_current_model_stays(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
                                                                monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.windowTitle(), box.text())) or 0)
     window.apply_settings(window.context.settings.updated(model_dir=str(tmp_path / "bad")))
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert shown[0][0] == "The model could not be loaded" and "corrupt" in shown[0][1]
