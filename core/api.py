@@ -126,12 +126,14 @@ class ApiConfig:
     threshold: float | None = None  # None = the bundle's threshold
     max_batch: int = 32  # most requests classified in one forward pass
     wait_ms: float = 3.0  # how long the first request of a batch waits for company
+    load_timeout_s: float = 60.0  # the model must pass its load check within this
 
 
 def create_app(config: ApiConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = await asyncio.to_thread(Engine, config.model_dir, EngineConfig(device=config.device))
+        engine = await asyncio.to_thread(Engine, config.model_dir, EngineConfig(device=config.device,
+                                                                                  load_timeout_s=config.load_timeout_s))
         context = build_context(overrides=Overrides(threshold=config.threshold))  # this server only, never saved
         batcher = MicroBatcher(engine, config.max_batch, config.wait_ms / 1000)
         task = asyncio.create_task(batcher.run())
@@ -253,9 +255,11 @@ def check_bind_address(host: str, allow_remote: bool) -> None:
           file=sys.stderr)
 
 
-def run_server(model_dir: Path, host: str, port: int, device: str, threshold: float | None) -> None:
+def run_server(model_dir: Path, host: str, port: int, device: str, threshold: float | None,
+               load_timeout_s: float = 60.0) -> None:
     import uvicorn
 
-    uvicorn.run(create_app(ApiConfig(model_dir, device, threshold)), host=host, port=port, log_level="warning",
+    config = ApiConfig(model_dir, device=device, threshold=threshold, load_timeout_s=load_timeout_s)
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning",
                 http=GuardedH11Protocol, timeout_keep_alive=5, h11_max_incomplete_event_size=MAX_INCOMPLETE_HEADERS,
                 limit_concurrency=MAX_CONNECTIONS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from core.errors import (
     AssistantError,
     BundleError,
+    BundleTimeoutError,
     ConfigError,
     DatasetError,
     DeviceError,
@@ -49,7 +51,7 @@ def emit(line: str) -> None:
 def _engine(args: argparse.Namespace) -> Engine:
     from core.engine import Engine, EngineConfig
 
-    return Engine(args.model, EngineConfig(device=args.device))
+    return Engine(args.model, EngineConfig(device=args.device, load_timeout_s=args.load_timeout))
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -109,7 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from core.api import check_bind_address
 
     check_bind_address(args.host, args.allow_remote)
-    run_server(args.model, args.host, args.port, args.device, args.threshold)
+    run_server(args.model, args.host, args.port, args.device, args.threshold, args.load_timeout)
     return 0
 
 
@@ -125,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--model", type=Path, default=resource_path("model"), help="model bundle folder")
         p.add_argument("--threshold", type=float, help="clarification threshold (default: the bundle's)")
         p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+        p.add_argument("--load-timeout", type=float, default=60.0, help="seconds the model may take to load")
     sub.choices["route"].add_argument("text")
     sub.choices["route"].add_argument("--json", action="store_true", help="print the whole turn as JSON")
     sub.choices["serve"].add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
@@ -141,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
+    except BundleTimeoutError as exc:  # the model's thread still runs and cannot be joined: leave at once
+        print(f"error: {exc}", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(EXIT_BAD_BUNDLE)
     except (BundleError, DeviceError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_BUNDLE

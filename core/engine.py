@@ -24,7 +24,7 @@ import torch
 from tokenizers import Encoding, Tokenizer
 
 from core.bundle import MODEL_FILE, TOKENIZER_FILE, Manifest, verify_bundle
-from core.errors import BundleCorruptError, BundleMismatchError, DeviceError, ModelOutputError
+from core.errors import BundleCorruptError, BundleMismatchError, BundleTimeoutError, DeviceError, ModelOutputError
 from core.prediction import EngineInfo, Score, Scores, check_ranking
 from core.text import MAX_CHARS, MAX_WORDS, CleanText, clean_text
 
@@ -200,7 +200,7 @@ class Engine:
         thread.start()
         thread.join(self.config.load_timeout_s)
         if thread.is_alive():
-            raise BundleCorruptError(
+            raise BundleTimeoutError(
                 f"model.pt did not answer its load check within {self.config.load_timeout_s:g} s (does the graph "
                 "loop?); re-export the bundle or choose another one."
             )

@@ -57,6 +57,10 @@ class EngineRestartedError(EngineProcessError):
     """The engine process failed (timeout, crash, garbage) and was restarted with the last good model."""
 
 
+class BundleTimeoutError(BundleCorruptError):
+    """The model did not finish its load check in time (a graph that loops); its thread cannot be stopped."""
+
+
 class ModelOutputError(BundleError):
     """The model returned scores that are not probabilities (NaN, out of [0, 1], wrong width)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ class Storage:
         self.read_only_reason = ""  # why nothing is kept on disk this run ("" when all is well)
         try:
             try:
-                self._db = self._open(path)
+                self._db = self._open_when_free(path)
             except sqlite3.DatabaseError as exc:
                 if not (_is_corrupt(exc) and path.exists()):
                     raise
@@ -92,6 +93,18 @@ class Storage:
         except (OSError, sqlite3.Error) as exc:  # read-only or full folder, a locked file, no permission
             self.read_only_reason = f"{path} cannot be opened for writing ({exc})"
             self._db = self._open(None)
+
+    def _open_when_free(self, path: Path, attempts: int = 50) -> sqlite3.Connection:
+        """Open, waiting out another instance that holds the file while it starts (switching to WAL takes an
+        exclusive lock and answers "locked" at once instead of waiting for the busy timeout)."""
+        for _ in range(attempts - 1):
+            try:
+                return self._open(path)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                time.sleep(0.1)
+        return self._open(path)
 
     def _open(self, path: Path | None) -> sqlite3.Connection:
         if path is None:

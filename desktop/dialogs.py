@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import BundleError, ConfigError, DeviceError, EngineProcessError
+from core.errors import BundleError, ConfigError, DeviceError, EngineProcessError, StorageError
 from core.settings import Settings
 from core.storage import PROFILE_FIELDS
 
@@ -33,6 +33,8 @@ def error_title(exc: BaseException) -> str:
         return QCoreApplication.translate("Errors", "The engine stopped")
     if isinstance(exc, ConfigError):
         return QCoreApplication.translate("Errors", "Invalid setting")
+    if isinstance(exc, StorageError):
+        return QCoreApplication.translate("Errors", "Local data")
     return QCoreApplication.translate("Errors", "Something went wrong")
 
 

@@ -35,12 +35,13 @@ def _business(fields: dict[str, Any], open_text: str, closed_text: str) -> str:
     website = str(fields.get("website", ""))
     site = f"<a href='{escape(website)}'>{escape(website)}</a>" if link_is_safe(website) else escape(website)
     email = escape(str(fields.get("email", "")))
+    mailto = escape(quote(str(fields.get("email", "")), safe="@.+"))
     return (
         f"<p style='font-size:13pt'><b>{escape(str(fields.get('answer', '')))}</b></p>"
         f"<p><span style='background:{badge_color};color:white;padding:2px 6px'>&nbsp;{escape(badge)}&nbsp;</span>"
         f" {escape(fields.get('today', ''))}</p>"
         f"<p>{escape(fields.get('address', ''))}<br>{escape(fields.get('directions', ''))}</p>"
-        f"<p>☎ {escape(fields.get('phone', ''))} · ✉ <a href='mailto:{quote(str(fields.get('email', '')), safe='@.+')}'>"
+        f"<p>☎ {escape(fields.get('phone', ''))} · ✉ <a href='mailto:{mailto}'>"
         f"{email}</a> · {site}</p>"
         f"<table>{week}</table>"
         f"<p>{escape(', '.join(fields.get('services', [])))}</p>"

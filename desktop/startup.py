@@ -16,6 +16,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.context import AppContext
+from core.errors import StorageError
 from core.paths import resource_path
 from desktop.window import MainWindow, start
 from desktop.worker import EngineController, EngineFactory
@@ -45,4 +46,13 @@ def launch(
     controller.load(context.model_dir, context.device)
     if context.settings.api_enabled:
         window.sync_api()
+    storage = context.storage
+    if storage.recovered_from is not None:
+        window.show_error(StorageError(
+            f"The local database was damaged and could not be read. It was kept as {storage.recovered_from} and a "
+            "new, empty one was created: your history and profile start afresh."))
+    elif storage.read_only_reason:
+        window.show_error(StorageError(
+            f"Nothing can be saved this session: {storage.read_only_reason}. The assistant works, but history, "
+            "feedback and profile changes last only until it closes. Check the folder's permissions and free space."))
     return window, controller

@@ -62,7 +62,7 @@ def fetch_feed(url: str, deadline_s: float = FETCH_DEADLINE_S, max_bytes: int = 
     request = urllib.request.Request(url, headers={"User-Agent": "offline-assistant"})
     with opener.open(request, timeout=deadline_s) as response:
         chunks, size = [], 0
-        while chunk := response.read(64 << 10):
+        while chunk := response.read1(64 << 10):  # read1: what has arrived, so the deadline is checked often
             size += len(chunk)
             if size > max_bytes:
                 raise ValueError(f"feed {url!r:.80} is larger than {max_bytes >> 20} MB")

@@ -151,6 +151,11 @@
         <translation>Ajuste no válido</translation>
     </message>
     <message>
+        <location filename="../dialogs.py" line="37" />
+        <source>Local data</source>
+        <translation>Datos locales</translation>
+    </message>
+    <message>
         <location filename="../dialogs.py" line="36" />
         <source>Something went wrong</source>
         <translation>Algo ha fallado</translation>
