@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -42,17 +42,27 @@ MAX_CANDIDATES = 3
 
 
 class HistoryLineEdit(QLineEdit):
-    """Enter submits (returnPressed), Up/Down walk earlier requests, Esc clears."""
+    """Enter submits (returnPressed), Up/Down walk earlier requests, Esc clears (and closes a clarification);
+    1-3 typed into an empty input while choices are offered pick a choice (otherwise they are just text)."""
+
+    choice_key = Signal(int)  # 0-based index of the choice picked by a digit key
+    escaped = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.past: list[str] = []
         self._cursor = 0
+        self.choices_open = False  # set by the panel while a clarification is shown
 
     def remember(self, text: str) -> None:
         if not self.past or self.past[-1] != text:
             self.past.append(text)
         self._cursor = len(self.past)
+
+    def _picks_choice(self, event: QKeyEvent) -> bool:
+        """Alt+digit always picks; a bare digit only in an empty input (else it is part of the text)."""
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        return modifiers == Qt.KeyboardModifier.AltModifier or (not modifiers and not self.text())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -64,6 +74,9 @@ class HistoryLineEdit(QLineEdit):
             self.setText(self.past[self._cursor] if self._cursor < len(self.past) else "")
         elif key == Qt.Key.Key_Escape:
             self.clear()
+            self.escaped.emit()
+        elif self.choices_open and Qt.Key.Key_1 <= key <= Qt.Key.Key_3 and self._picks_choice(event):
+            self.choice_key.emit(key - Qt.Key.Key_1)
         else:
             super().keyPressEvent(event)
 
@@ -162,15 +175,14 @@ class AssistantPanel(QWidget):
         worker.failed.connect(self.on_failed)
         self.input.returnPressed.connect(self.submit)
         self.ask_button.clicked.connect(self.submit)
+        # The input keeps the focus: choices are picked by 1-3 (input empty) or Alt+1-3 (any time), or a click.
         for index, button in enumerate(self.candidate_buttons):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, i=index: self.choose(i))
-            shortcut = QShortcut(QKeySequence(str(index + 1)), self.clarify)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda i=index: self.choose(i))
+        self.none_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.none_button.clicked.connect(self.none_of_these)
-        dismiss = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.clarify)
-        dismiss.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        dismiss.activated.connect(self.dismiss_clarification)
+        self.input.choice_key.connect(self.choose)
+        self.input.escaped.connect(self.dismiss_clarification)
         self.result_body.linkActivated.connect(self.open_link)
         self.history.itemActivated.connect(lambda item: self.ask(item.data(Qt.ItemDataRole.UserRole)))
 
@@ -187,7 +199,7 @@ class AssistantPanel(QWidget):
     def retranslate(self) -> None:
         self.input.setPlaceholderText(self.tr("Ask something, e.g. “what are your opening hours?”"))
         self.input.setAccessibleName(self.tr("Request"))
-        self.ask_button.setText(self.tr("&Ask"))
+        self.ask_button.setText(self.tr("A&sk"))  # Alt+A belongs to the "&Assistant" menu
         self.ask_button.setAccessibleName(self.tr("Ask the assistant"))
         self.confidence_bar.setAccessibleName(self.tr("Confidence"))
         self.wrong_button.setText(self.tr("Not what I meant"))
@@ -232,20 +244,24 @@ class AssistantPanel(QWidget):
         if not self.turn or not self.clarify.isVisible() or index >= len(self.turn.candidates):
             return
         intent = self.turn.candidates[index].intent
-        self.clarify.hide()
+        self._hide_clarification()
         self.controller.request_feedback.emit(self.turn.prediction, intent, "clarification")
 
     def none_of_these(self) -> None:
         if not self.turn:
             return
         self.controller.request_feedback.emit(self.turn.prediction, "", "none")
-        self.clarify.hide()
+        self._hide_clarification()
         self.result_title.setText(self.tr("Sorry, I did not understand. Could you rephrase it?"))
         self.result_body.clear()
         self.input.setFocus()
 
     def dismiss_clarification(self) -> None:
+        self._hide_clarification()
+
+    def _hide_clarification(self) -> None:
         self.clarify.hide()
+        self.input.choices_open = False
         self.input.setFocus()
 
     def correct(self, prediction: Prediction, intent: str) -> None:
@@ -301,7 +317,7 @@ class AssistantPanel(QWidget):
         self.alternatives_label.setText(self.tr("Alternatives: ") + " · ".join(
             f"{self.display_name(s.intent)} {s.confidence:.0%}" for s in alternatives))
         if turn.result:
-            self.clarify.hide()
+            self._hide_clarification()
             self.show_result(turn.result)
         else:
             self.show_clarification(turn)
@@ -321,7 +337,8 @@ class AssistantPanel(QWidget):
             else:
                 button.hide()
         self.clarify.show()
-        self.candidate_buttons[0].setFocus()
+        self.input.choices_open = True
+        self.input.setFocus()  # typing goes on in the input; 1-3 or Alt+1-3 pick a choice
 
     def show_result(self, result: ActionResult) -> None:
         self.last_result_kind = result.kind

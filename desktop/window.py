@@ -56,10 +56,11 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         self.settings_action = QAction(self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        # Preferences is Ctrl+, on macOS only (empty on Linux and Windows): add Ctrl+, everywhere.
+        self.settings_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Preferences), QKeySequence("Ctrl+,")])
         self.settings_action.triggered.connect(self.open_settings)
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Quit), QKeySequence("Ctrl+Q")])
         self.quit_action.triggered.connect(self.close)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.settings_action)

@@ -19,7 +19,7 @@
     </message>
     <message>
         <location filename="../panel.py" line="185" />
-        <source>&amp;Ask</source>
+        <source>A&amp;sk</source>
         <translation>&amp;Preguntar</translation>
     </message>
     <message>

@@ -49,7 +49,7 @@ def test_number_key_chooses_and_none_records_out_of_scope(qtbot, window: MainWin
     ask(qtbot, window, "maybe")
     panel = window.panel
     with qtbot.waitSignal(panel.action_shown, timeout=5000) as blocker:
-        qtbot.keyClick(panel.candidate_buttons[0], Qt.Key.Key_1)
+        qtbot.keyClick(panel.input, Qt.Key.Key_1)
     assert blocker.args[0].kind == "news"
     ask(qtbot, window, "maybe again")
     qtbot.mouseClick(panel.none_button, Qt.MouseButton.LeftButton)
@@ -60,7 +60,7 @@ def test_number_key_chooses_and_none_records_out_of_scope(qtbot, window: MainWin
 
 def test_escape_dismisses_the_clarification(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     ask(qtbot, window, "maybe")
-    qtbot.keyClick(window.panel.candidate_buttons[0], Qt.Key.Key_Escape)
+    qtbot.keyClick(window.panel.input, Qt.Key.Key_Escape)
     assert not window.panel.clarify.isVisible()
 
 
@@ -226,3 +226,29 @@ def test_api_in_a_build_without_fastapi_explains_itself(monkeypatch: pytest.Monk
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     with pytest.raises(AssistantError, match="not part of this build"):
         start_api(tmp_path, 9000)
+
+
+def test_typing_after_a_clarification_goes_to_the_input(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                        context: AppContext) -> None:
+    """The bug a new user hit: focus stayed on choice 1, typed text was lost and space picked it."""
+    panel = window.panel
+    ask(qtbot, window, "maybe")
+    assert panel.clarify.isVisible() and panel.input.hasFocus()
+    qtbot.keyClicks(panel.input, "news please")  # "1" inside text is text, space is a space
+    assert panel.input.text() == "news please" and panel.clarify.isVisible()
+    with qtbot.waitSignal(panel.answered, timeout=5000) as blocker:
+        qtbot.keyClick(panel.input, Qt.Key.Key_Return)
+    assert blocker.args[0].prediction.text == "news please" and context.storage.feedback() == []
+    ask(qtbot, window, "maybe")
+    with qtbot.waitSignal(panel.action_shown, timeout=5000) as chosen:
+        qtbot.keyClick(panel.input, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert chosen.args[0].kind == "help" and panel.input.hasFocus()
+
+
+def test_settings_and_quit_shortcuts_exist_on_every_platform(window: MainWindow) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    assert QKeySequence("Ctrl+,") in window.settings_action.shortcuts()
+    assert QKeySequence("Ctrl+Q") in window.quit_action.shortcuts()
+    mnemonics = {text.split("&")[1][0].lower() for text in (window.file_menu.title(), window.panel.ask_button.text())}
+    assert len(mnemonics) == 2  # no two Alt+letter accelerators alike
