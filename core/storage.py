@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -30,6 +31,20 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 PROFILE_FIELDS = ("name", "email", "phone", "address", "language", "preferences")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ().-]{5,}[0-9]")
+MAX_PROFILE_VALUE = 500
+
+
+def invalid_profile_fields(values: dict[str, str]) -> list[str]:
+    """The fields whose non-empty value is not plausible: an email needs name@domain.tld, a phone 7+ digits."""
+    bad = [f for f, v in values.items() if len(v) > MAX_PROFILE_VALUE]
+    email, phone = values.get("email", "").strip(), values.get("phone", "").strip()
+    if email and not _EMAIL.fullmatch(email):
+        bad.append("email")
+    if phone and (not _PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < 7):
+        bad.append("phone")
+    return sorted(set(bad))
 
 
 @dataclass(frozen=True)
@@ -211,6 +226,10 @@ class Storage:
         unknown = sorted(set(values) - set(PROFILE_FIELDS))
         if unknown:
             raise ValueError(f"unknown profile field(s) {unknown}; known fields are {list(PROFILE_FIELDS)}")
+        invalid = invalid_profile_fields(values)
+        if invalid:
+            raise ValueError(f"profile field(s) {invalid} are not valid (an email like name@example.org, a phone "
+                             "number of at least 7 digits)")
         with self._transaction() as db:
             for key, value in values.items():
                 if value.strip():

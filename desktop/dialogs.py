@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import BundleError, ConfigError, DeviceError, EngineProcessError, StorageError
 from core.settings import Settings
-from core.storage import PROFILE_FIELDS
+from core.storage import PROFILE_FIELDS, invalid_profile_fields
 
 
 def error_title(exc: BaseException) -> str:
@@ -137,10 +137,25 @@ class ProfileDialog(QDialog):
             edit.setAccessibleName(labels.get(name, name))
             self.fields[name] = edit
             form.addRow(labels.get(name, name), edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.problem = QLabel()
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.setStyleSheet("color: #a12020")
+        form.addRow(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        for edit in self.fields.values():
+            edit.textChanged.connect(self._validate)
+        self._validate()
+
+    def _validate(self) -> None:
+        """Save stays disabled while the email or phone is not plausible; the line under the form says why."""
+        invalid = invalid_profile_fields(self.values())
+        messages = {"email": self.tr("The email should look like name@example.org."),
+                    "phone": self.tr("The phone number should have at least 7 digits.")}
+        self.problem.setText(" ".join(messages.get(f, "") for f in invalid).strip())
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not invalid)
 
     def values(self) -> dict[str, str]:
         return {name: edit.text() for name, edit in self.fields.items()}

@@ -197,6 +197,16 @@
 <context>
     <name>ProfileDialog</name>
     <message>
+        <location filename="../dialogs.py" line="150" />
+        <source>The email should look like name@example.org.</source>
+        <translation>El correo debe tener la forma nombre@ejemplo.org.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="151" />
+        <source>The phone number should have at least 7 digits.</source>
+        <translation>El teléfono debe tener al menos 7 cifras.</translation>
+    </message>
+    <message>
         <location filename="../dialogs.py" line="126" />
         <source>Edit profile</source>
         <translation>Editar perfil</translation>

@@ -21,7 +21,7 @@ def test_history_feedback_and_profile_round_trip(tmp_path: Path) -> None:
     db.add_feedback("hmm", "get_help", "get_news", "clarification")
     db.add_feedback("zzz", "get_help", None, "none")
     assert [(f.chosen, f.kind) for f in db.feedback()] == [("get_news", "clarification"), (None, "none")]
-    db.set_profile({"name": "Ana", "phone": "600"})
+    db.set_profile({"name": "Ana", "phone": "600 111 222"})
     db.set_profile({"phone": ""})
     assert db.profile() == {"name": "Ana"}
     db.clear_history()
@@ -69,3 +69,14 @@ def test_a_process_killed_mid_write_leaves_a_consistent_database(tmp_path: Path)
     assert history >= 5
     assert feedback in (history - 1, history)  # each row is committed whole or not at all
     db.close()
+
+
+def test_invalid_profile_values_are_refused(tmp_path: Path) -> None:
+    import pytest
+
+    from core.storage import Storage, invalid_profile_fields
+
+    assert invalid_profile_fields({"email": "this is not an email", "phone": "abc"}) == ["email", "phone"]
+    assert invalid_profile_fields({"email": "ana@example.org", "phone": "+34 910 000 123", "name": ""}) == []
+    with pytest.raises(ValueError, match="not valid"):
+        Storage(tmp_path / "db.sqlite3").set_profile({"email": "nope"})

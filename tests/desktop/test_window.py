@@ -252,3 +252,19 @@ def test_settings_and_quit_shortcuts_exist_on_every_platform(window: MainWindow)
     assert QKeySequence("Ctrl+Q") in window.quit_action.shortcuts()
     mnemonics = {text.split("&")[1][0].lower() for text in (window.file_menu.title(), window.panel.ask_button.text())}
     assert len(mnemonics) == 2  # no two Alt+letter accelerators alike
+
+
+def test_the_profile_form_refuses_an_invalid_email_or_phone(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop.dialogs import ProfileDialog
+
+    dialog = ProfileDialog({}, {}, window)
+    qtbot.addWidget(dialog)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    dialog.fields["email"].setText("this is not an email")
+    dialog.fields["phone"].setText("abc")
+    assert not save.isEnabled() and "name@example.org" in dialog.problem.text() and "7 digits" in dialog.problem.text()
+    dialog.fields["email"].setText("ana@example.org")
+    dialog.fields["phone"].setText("+34 910 000 123")
+    assert save.isEnabled() and dialog.problem.text() == ""
