@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,18 +26,13 @@ from core.errors import (
     ModelOutputError,
 )
 from core.paths import resource_path
+from core.text import strip_escapes
 
 if TYPE_CHECKING:  # the engine imports torch: load it only for the commands that classify
     from core.engine import Engine
 
 EXIT_BAD_BUNDLE = 2
 MAX_LINE_CHARS = 100_000  # a request is cut to 4,000 characters anyway; bound what one line may hold
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ANSI sequences, C0/C1
-
-
-def terminal_safe(text: str) -> str:
-    """Text from data (feeds, the business file) without escape sequences that a terminal would obey."""
-    return _CONTROL.sub("", text)
 
 
 def emit(line: str) -> None:
@@ -84,7 +78,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         emit(json.dumps(turn.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
     elif turn.result:
         p = turn.prediction
-        emit(terminal_safe(f"[{p.intent} {p.confidence:.0%}] {turn.result.title}\n{turn.result.body}"))
+        emit(strip_escapes(f"[{p.intent} {p.confidence:.0%}] {turn.result.title}\n{turn.result.body}"))
     else:
         offers = ", ".join(f"{c.intent} ({c.confidence:.0%})" for c in turn.candidates)
         emit(f"Not sure ({turn.prediction.intent} {turn.prediction.confidence:.0%}). Did you mean: {offers}?")

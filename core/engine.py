@@ -217,8 +217,7 @@ class Engine:
                 )
             for row in probs.tolist():
                 try:
-                    check_ranking(sorted((Score(n, p) for n, p in zip(self.labels, row, strict=True)),
-                                         key=lambda s: s.confidence, reverse=True))
+                    check_ranking(self._ranking(row))
                 except ModelOutputError as exc:
                     raise BundleCorruptError(f"model.pt fails its load check: {exc}") from exc
 
@@ -256,9 +255,13 @@ class Engine:
         share_ms = (time.perf_counter() - start) * 1000.0 / max(len(texts), 1)
         return [self._scores(c, e, p, share_ms) for c, e, p in zip(cleaned, encodings, probs.tolist(), strict=True)]
 
+    def _ranking(self, probs: list[float]) -> tuple[Score, ...]:
+        """Every label with its probability, most likely first."""
+        return tuple(sorted((Score(name, p) for name, p in zip(self.labels, probs, strict=True)),
+                            key=lambda s: s.confidence, reverse=True))
+
     def _scores(self, cleaned: CleanText, encoding: Encoding, probs: list[float], ms: float) -> Scores:
-        ranking = tuple(sorted((Score(name, p) for name, p in zip(self.labels, probs, strict=True)),
-                               key=lambda s: s.confidence, reverse=True))
+        ranking = self._ranking(probs)
         truncated = cleaned.truncated or bool(encoding.overflowing)
         try:
             return Scores(cleaned.text, ranking, truncated, ms)

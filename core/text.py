@@ -18,6 +18,21 @@ _KEEP_FORMAT = {"\u200d", "\u200e", "\u200f"}
 _SPACES = re.compile(r"\s+")
 
 
+# Terminal escape sequences, C0/C1 controls (tab and newline kept), zero-width and bidi-override characters:
+# what text from data (feeds, the business file) must lose before a terminal or a label shows it.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_escapes(text: str) -> str:
+    return _ESCAPES.sub("", text)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for keyword rules: "Teléfono" and "telefono" match."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @dataclass(frozen=True)
 class CleanText:
     text: str  # normalised text that is fed to the tokenizer

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices, Link
 from core.i18n import tr
+from core.text import fold
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
@@ -63,11 +63,6 @@ DAY_WORDS = {
     "thu": ("jueves", "thursday"), "fri": ("viernes", "friday"), "sat": ("sabado", "saturday"),
     "sun": ("domingo", "sunday"),
 }
-
-
-def plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _has(text: str, words: tuple[str, ...]) -> bool:
@@ -227,7 +222,7 @@ class BusinessAction:
         data = load_profile(self.path)
         hours = weekly_hours(data)
         moment = local_now(data, self.services.now())
-        text = plain(request.text)
+        text = fold(request.text)
         asked = asked_field(text)
         if asked == "hours":
             answer = hours_answer(hours, moment, text, lang)

@@ -12,7 +12,6 @@ import hashlib
 import logging
 import re
 import time
-import unicodedata
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices, Link
 from core.i18n import tr
+from core.text import fold, strip_escapes
 
 MAX_ITEMS = 8
 FETCH_DEADLINE_S = 5.0  # the whole download of one feed, not just each socket read
@@ -30,12 +30,11 @@ MAX_REDIRECTS = 3
 MAX_ENTRIES_PER_FEED = 200
 MAX_TITLE_CHARS, MAX_SUMMARY_CHARS = 300, 1000
 log = logging.getLogger(__name__)
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_feed_text(text: Any, limit: int) -> str:
     """Feed text as plain, bounded text: ANSI sequences, control and bidi-override characters removed."""
-    return " ".join(_CONTROL.sub("", str(text or "")).split())[:limit]
+    return " ".join(strip_escapes(str(text or "")).split())[:limit]
 
 
 def safe_link(url: Any) -> str:
@@ -98,13 +97,8 @@ _STOP = {"noticias", "news", "de", "la", "el", "las", "los", "the", "of", "about
          "dame", "give", "me", "show", "today", "hoy", "latest", "ultimas", "headlines", "titulares", "any", "en"}
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def words_of(text: str) -> set[str]:
-    return set(re.findall(r"\w+", _plain(text)))
+    return set(re.findall(r"\w+", fold(text)))
 
 
 def topics_in(words: set[str]) -> set[str]:
