@@ -189,12 +189,16 @@ def test_evaluation_reports_each_language_and_kind(tiny_bundle: Path) -> None:
     rows = [("news today", "get_news"), ("¿qué puedes hacer?", "get_help"), ("set an alarm", "out_of_scope"),
             ("horario del banco", "out_of_scope")]
     splits = Splits([], rows, [], {}, "", frozenset({"horario del banco"}))
-    _, m = evaluate(tiny_bundle, rows, threshold=0.0, splits=splits)
+    scored, m = evaluate(tiny_bundle, rows, threshold=0.0, splits=splits)
     groups = m["breakdown"]
     assert groups["kind_near_miss"]["rows"] == 1 and groups["kind_out_of_scope"]["rows"] == 1
     assert groups["language_es"]["rows"] == 2 and groups["language_en"]["rows"] == 2
     inside = groups["kind_in_scope"]
-    assert inside["in_scope_routed_right"] + inside["in_scope_confidently_wrong"] == pytest.approx(1.0)  # threshold 0
+    # At threshold 0 every in-scope row is acted on, right or wrong, unless the model's top label is out of
+    # scope (never acted on): the tiny, barely trained model sometimes says so, which made a "== 1" flaky.
+    in_scope = [s for s in scored if s.in_scope]
+    acted_share = sum(not s.prediction.out_of_scope for s in in_scope) / len(in_scope)
+    assert inside["in_scope_routed_right"] + inside["in_scope_confidently_wrong"] == pytest.approx(acted_share)
 
 
 @pytest.mark.parametrize(("base", "prefix"), [("multilingual-e5-small", "query: "), ("intfloat/multilingual-e5-small",
