@@ -8,27 +8,45 @@ without crossing any process boundary.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core.actions import ActionRequest, ActionResult
 from core.context import AppContext
-from core.errors import StorageError
+from core.conversation import MIN_PLAUSIBLE, band, decline, small_talk, small_talk_reply
+from core.errors import ConfigError, StorageError
 from core.language import resolve_language
+from core.memory import TeachingMemory
 from core.policy import ClarificationPolicy
 from core.prediction import Prediction, Score, Scorer, Scores
 
 log = logging.getLogger(__name__)
 
 
+TURN_KINDS = ("act", "clarify", "decline", "chat")
+
+
 @dataclass(frozen=True)
 class Turn:
     prediction: Prediction
     result: ActionResult | None  # None when the assistant asks to clarify instead of acting
-    candidates: tuple[Score, ...]  # likely in-scope intents offered when clarifying
+    candidates: tuple[Score, ...]  # plausible in-scope intents offered when clarifying (never a 2% one)
+    kind: str = "act"  # act: an action answered; clarify: it asks; decline: out of scope; chat: small talk
+    band: str = "sure"  # how sure, in words: sure | probably | unsure (core.conversation.band)
+    learned: str = ""  # the date the user taught this request, when that (not the model) chose the intent
+
+    def __post_init__(self) -> None:
+        if self.kind not in TURN_KINDS:
+            raise ValueError(f"Turn kind must be one of {TURN_KINDS}, found {self.kind!r}")
+
+    @property
+    def intent(self) -> str:
+        """The intent whose action answered, or "" (clarify, decline, chat)."""
+        return self.prediction.intent if self.kind == "act" else ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"prediction": self.prediction.to_json(), "result": self.result.to_json() if self.result else None,
+        return {"kind": self.kind, "band": self.band, "learned": self.learned, "prediction": self.prediction.to_json(),
+                "result": self.result.to_json() if self.result else None,
                 "candidates": [{"intent": c.intent, "confidence": c.confidence} for c in self.candidates]}
 
 
@@ -36,6 +54,7 @@ class Assistant:
     def __init__(self, context: AppContext, scorer: Scorer) -> None:
         self.context = context
         self.scorer = scorer
+        self.memory = TeachingMemory(context.storage)
 
     @property
     def language(self) -> str:
@@ -49,6 +68,13 @@ class Assistant:
     def decide(self, scores: Scores) -> Prediction:
         return self.policy().decide(scores, self.scorer.info.out_of_scope_labels)
 
+    def classify(self, scores: Scores) -> tuple[Prediction, str]:
+        """The decision with what the user taught applied, and the date taught ("" when the model decided);
+        no action runs and nothing is recorded (the CLI's classify)."""
+        prediction = self.decide(scores)
+        learned = self._learned(prediction)
+        return learned if learned else (prediction, "")
+
     def handle(self, text: str) -> Turn:
         """Score `text` and act on it: run the action when confident, else offer candidates (no action runs)."""
         return self.turn_for(self.scorer.score([text])[0])
@@ -56,10 +82,60 @@ class Assistant:
     def turn_for(self, scores: Scores) -> Turn:
         """Act on scores computed elsewhere (e.g. in a batch by the API)."""
         prediction = self.decide(scores)
-        candidates = tuple(prediction.candidates(self.scorer.info.out_of_scope_labels))
-        result = None if prediction.needs_clarification else self.run_action(prediction.intent, prediction)
-        self._remember(prediction, None if result is None else prediction.intent)
-        return Turn(prediction, result, () if result else candidates)
+        turn = self._turn(prediction)
+        self._remember(prediction, turn.intent or None)
+        return turn
+
+    def _turn(self, p: Prediction) -> Turn:
+        """Small talk is answered; a confident in-scope intent acts; otherwise plausible intents are offered,
+        and with none plausible (or a confident out-of-scope) the reply says what the assistant can do."""
+        lang, dataset = self.language, self.context.dataset
+        level = band(p.confidence, p.threshold)
+        chat = small_talk(p.text)
+        if chat:
+            return Turn(p, small_talk_reply(chat, lang), (), "chat", level)
+        learned = self._learned(p)
+        if learned:
+            p, date = learned
+            return Turn(p, self.run_action(p.intent, p), (), "act", band(p.confidence, p.threshold), date)
+        if not p.needs_clarification:
+            return Turn(p, self.run_action(p.intent, p), (), "act", level)
+        offered = p.candidates(self.scorer.info.out_of_scope_labels)
+        plausible = tuple(c for c in offered if c.confidence >= MIN_PLAUSIBLE)
+        if (p.out_of_scope and p.confidence >= p.threshold) or not plausible:
+            return Turn(p, decline(dataset, lang, unsure=not p.out_of_scope), (), "decline", level)
+        return Turn(p, None, plausible, "clarify", "unsure")
+
+    def _learned(self, p: Prediction) -> tuple[Prediction, str] | None:
+        """The prediction with the taught intent when the user taught this request (and the model has it)."""
+        try:
+            match = self.memory.match(p.text)
+        except StorageError as exc:
+            log.warning("taught requests not read: %s", exc)
+            return None
+        if match is None or match.entry.intent not in self.scorer.info.in_scope_labels:
+            return None
+        intent = match.entry.intent
+        confidence = next((s.confidence for s in p.ranking if s.intent == intent), 0.0)
+        taught = replace(p, intent=intent, confidence=confidence, needs_clarification=False, out_of_scope=False)
+        return taught, match.date
+
+    def teach(self, text: str, intent: str) -> bool:
+        """Remember text -> intent (also from the CLI); False when history is off or the text is not teachable."""
+        if not self.context.settings.history_enabled:
+            return False
+        if intent not in self.scorer.info.in_scope_labels:
+            known = ", ".join(self.scorer.info.in_scope_labels)
+            raise ConfigError(f"Unknown intent {intent!r}: expected one of {known}.")
+        return self.memory.teach(text, intent)
+
+    def undo(self, prediction: Prediction) -> None:
+        """Take back a choice or correction: forget what it taught and drop its feedback row."""
+        try:
+            self.memory.forget(prediction.text)
+            self.context.storage.delete_last_feedback(prediction.text)
+        except StorageError as exc:
+            log.warning("undo not stored: %s", exc)
 
     def run_action(self, intent: str, prediction: Prediction) -> ActionResult:
         return self.context.actions.run(intent, ActionRequest(prediction.text, prediction, self.language))
@@ -79,9 +155,12 @@ class Assistant:
         return self.run_action(intent, prediction)
 
     def _feedback(self, prediction: Prediction, chosen: str | None, kind: str) -> None:
+        """Record the feedback and teach the choice (history off: nothing is stored or learned)."""
         if self.context.settings.history_enabled:  # history off: no request text is stored anywhere
             try:
                 self.context.storage.add_feedback(prediction.text, prediction.intent, chosen, kind)
+                if chosen:
+                    self.teach(prediction.text, chosen)
             except StorageError as exc:  # a full or read-only disk must not stop the answer
                 log.warning("feedback not stored: %s", exc)
 

@@ -2,6 +2,9 @@
 
     python -m core classify [--model DIR] [--threshold X] [--device D] < requests.txt   # JSON lines out
     python -m core route "¿a qué hora abrís?"
+    python -m core teach "¿qué echan en el cine?" get_news     # remembered in the local database
+    python -m core forget "¿qué echan en el cine?"
+    python -m core taught                                       # what was taught, JSON lines
     python -m core validate-intents resources/intents.yaml
     python -m core serve [--host 127.0.0.1] [--port 8765]       # needs the 'api' extra
 """
@@ -49,17 +52,24 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from core.policy import ClarificationPolicy
+    from core.assistant import Assistant
+    from core.context import build_context
+    from core.settings import Overrides
 
     engine = _engine(args)
-    policy = ClarificationPolicy(args.threshold if args.threshold is not None else engine.info.default_threshold)
-    for raw in sys.stdin.buffer:  # bytes, whatever the locale: invalid UTF-8 becomes U+FFFD, never a crash
-        text = raw.decode("utf-8", "replace").rstrip("\r\n")[:MAX_LINE_CHARS]
-        try:
-            payload = policy.decide(engine.score([text])[0], engine.info.out_of_scope_labels).to_json()
-        except (InputTextError, ModelOutputError) as exc:
-            payload = {"text": text, "error": str(exc)}
-        emit(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+    context = build_context(overrides=Overrides(threshold=args.threshold))  # taught requests apply here too
+    assistant = Assistant(context, engine)
+    try:
+        for raw in sys.stdin.buffer:  # bytes, whatever the locale: invalid UTF-8 becomes U+FFFD, never a crash
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")[:MAX_LINE_CHARS]
+            try:
+                prediction, learned = assistant.classify(engine.score([text])[0])
+                payload = {**prediction.to_json(), "learned": learned}
+            except (InputTextError, ModelOutputError) as exc:
+                payload = {"text": text, "error": str(exc)}
+            emit(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+    finally:
+        context.close()
     return 0
 
 
@@ -78,10 +88,68 @@ def cmd_route(args: argparse.Namespace) -> int:
         emit(json.dumps(turn.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
     elif turn.result:
         p = turn.prediction
-        emit(strip_escapes(f"[{p.intent} {p.confidence:.0%}] {turn.result.title}\n{turn.result.body}"))
+        if turn.learned:
+            head = f"[{p.intent}, learned from you on {turn.learned[:10]}] "
+        else:
+            head = f"[{p.intent} {p.confidence:.0%} {turn.band}] " if turn.kind == "act" else f"[{turn.kind}] "
+        emit(strip_escapes(f"{head}{turn.result.title}\n{turn.result.body}".rstrip()))
     else:
         offers = ", ".join(f"{c.intent} ({c.confidence:.0%})" for c in turn.candidates)
         emit(f"Not sure ({turn.prediction.intent} {turn.prediction.confidence:.0%}). Did you mean: {offers}?")
+    return 0
+
+
+def _labels(model: Path) -> tuple[str, ...]:
+    """The bundle's in-scope intents, read from its manifest (fast: the model is not loaded)."""
+    from core.bundle import read_manifest
+
+    return tuple(label.name for label in read_manifest(model).labels if not label.out_of_scope)
+
+
+def cmd_teach(args: argparse.Namespace) -> int:
+    from core.context import build_context
+    from core.memory import TeachingMemory
+
+    labels = _labels(args.model)
+    if args.intent not in labels:
+        raise ConfigError(f"Unknown intent {args.intent!r}: expected one of {', '.join(labels)}.")
+    context = build_context()
+    try:
+        if not context.settings.history_enabled:
+            print("History is off in the settings, so nothing is learned; turn it on to teach.", file=sys.stderr)
+            return 1
+        if not TeachingMemory(context.storage).teach(args.text, args.intent):
+            raise ConfigError(f"{args.text!r} is too short or too long to teach; write the request in words.")
+    finally:
+        context.close()
+    emit(f"learned: {strip_escapes(args.text)!r} -> {args.intent}")
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from core.context import build_context
+    from core.memory import TeachingMemory
+
+    context = build_context()
+    try:
+        forgotten = TeachingMemory(context.storage).forget(args.text)
+    finally:
+        context.close()
+    text = strip_escapes(args.text)
+    emit(f"forgotten: {text!r}" if forgotten else f"nothing was taught for {text!r}")
+    return 0
+
+
+def cmd_taught(_args: argparse.Namespace) -> int:
+    from core.context import build_context
+
+    context = build_context()
+    try:
+        for entry in context.storage.taught():
+            emit(json.dumps({"text": entry.text, "intent": entry.intent, "taught": entry.created_at},
+                            ensure_ascii=False))
+    finally:
+        context.close()
     return 0
 
 
@@ -128,6 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.choices["serve"].add_argument("--port", type=int, default=8765)
     sub.choices["serve"].add_argument("--allow-remote", action="store_true",
                                       help="allow a non-loopback --host (other machines can then reach the API)")
+    teach = sub.add_parser("teach", help="remember that TEXT means INTENT (as a correction in the app does)")
+    teach.add_argument("text")
+    teach.add_argument("intent")
+    teach.add_argument("--model", type=Path, default=resource_path("model"), help="bundle whose intents are valid")
+    teach.set_defaults(func=cmd_teach)
+    forget = sub.add_parser("forget", help="forget what TEXT was taught")
+    forget.add_argument("text")
+    forget.set_defaults(func=cmd_forget)
+    sub.add_parser("taught", help="list what was taught, newest first (JSON lines)").set_defaults(func=cmd_taught)
     validate = sub.add_parser("validate-intents", help="check an intents YAML file")
     validate.add_argument("path", type=Path, nargs="?", default=resource_path("intents.yaml"))
     validate.set_defaults(func=cmd_validate)

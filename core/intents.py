@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import string
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from core.errors import DatasetError
+from core.language import guess_language
 
 OUT_OF_SCOPE = "out_of_scope"  # label of the explicit out-of-scope class in trained bundles
 LANGUAGES = ("es", "en")
-_INTENT_KEYS = {"name", "display_name", "description", "examples"}
+_INTENT_KEYS = {"name", "display_name", "description", "examples", "help", "answer", "link"}
+LINK_SCHEMES = ("http", "https", "mailto")
 _TOP_KEYS = {"version", "intents", "out_of_scope"}
 
 
@@ -24,6 +28,19 @@ class Intent:
     display_name: dict[str, str]  # language code -> name shown to people
     description: dict[str, str]  # language code -> one line
     examples: tuple[str, ...]
+    help_examples: dict[str, tuple[str, ...]] = field(default_factory=dict)  # language -> phrases shown to people
+    answer: dict[str, str] | None = None  # language -> answer template ({phone} etc. from business.toml)
+    link: str = ""  # an http(s) or mailto link offered with the answer
+
+    def shown_examples(self, language: str) -> tuple[str, ...]:
+        """Phrases to show as examples: the curated `help` ones, else training examples that look like `language`."""
+        if self.help_examples.get(language):
+            return self.help_examples[language]
+        return tuple(e for e in self.examples if guess_language(e) == language and len(e.split()) >= 3)
+
+    @property
+    def answered_without_code(self) -> bool:
+        return self.answer is not None or bool(self.link)
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,45 @@ def _parse_intent(index: int, raw: Any) -> Intent:
         display_name=_languages(f"{where} display_name", raw.get("display_name")),
         description=_languages(f"{where} description", raw.get("description")),
         examples=_examples(f"{where} examples", raw.get("examples")),
+        help_examples=_help(f"{where} help", raw.get("help")),
+        answer=_answer(f"{where} answer", raw["answer"]) if "answer" in raw else None,
+        link=_link(f"{where} link", raw.get("link", "")),
     )
+
+
+def _help(where: str, value: Any) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not set(value) <= set(LANGUAGES):
+        raise DatasetError(f"{where}: expected a mapping of {list(LANGUAGES)} to lists of phrases, found {value!r}.")
+    return {str(k): _examples(f"{where} {k}", v) for k, v in value.items()}
+
+
+def template_fields(template: str) -> set[str]:
+    """The {field} names a template uses; raises ValueError for a malformed one ("{phone", "{0}")."""
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    if any(not n.isidentifier() for n in names):
+        raise ValueError(f"placeholders must be names like {{phone}}, found {sorted(names)}")
+    return names
+
+
+def _answer(where: str, value: Any) -> dict[str, str]:
+    answer = _languages(where, value)
+    for lang, text in answer.items():
+        if not text.strip():
+            raise DatasetError(f"{where} {lang}: the answer is empty; write the text or remove 'answer'.")
+        try:
+            template_fields(text)
+        except ValueError as exc:
+            raise DatasetError(f"{where} {lang}: {exc}; write {{{{ and }}}} for literal braces.") from exc
+    return answer
+
+
+def _link(where: str, value: Any) -> str:
+    text = str(value or "").strip()
+    if text and (urlsplit(text).scheme.lower() not in LINK_SCHEMES or len(text) > 2000):
+        raise DatasetError(f"{where}: expected an http(s) or mailto link, found {text!r:.80}.")
+    return text
 
 
 def _check_duplicates(rows: list[tuple[str, str]]) -> None:

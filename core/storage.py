@@ -29,6 +29,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE profile (field TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE INDEX history_created ON history (created_at);
     """,
+    """
+    CREATE TABLE taught (
+        key TEXT PRIMARY KEY, text TEXT NOT NULL, intent TEXT NOT NULL, created_at TEXT NOT NULL);
+    """,
 )
 PROFILE_FIELDS = ("name", "email", "phone", "address", "language", "preferences")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -64,6 +68,14 @@ class FeedbackEntry:
     predicted: str
     chosen: str | None  # the intent the user picked; None for "none of these"
     kind: str  # clarification | correction | none
+    created_at: str
+
+
+@dataclass(frozen=True)
+class TaughtEntry:
+    key: str  # the normalised request (core.memory.teach_key): one entry per key
+    text: str  # the request as the user typed it (the latest one taught with this key)
+    intent: str
     created_at: str
 
 
@@ -215,6 +227,29 @@ class Storage:
             rows = self._db.execute("SELECT id, text, predicted, chosen, kind, created_at FROM feedback "
                                     "ORDER BY id").fetchall()
         return [FeedbackEntry(*row) for row in rows]
+
+    def delete_last_feedback(self, text: str) -> None:
+        """Undo: drop the newest feedback row for `text` (a choice or correction taken back)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM feedback WHERE id = (SELECT max(id) FROM feedback WHERE text = ?)", (text,))
+
+    def teach(self, key: str, text: str, intent: str) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO taught (key, text, intent, created_at) VALUES (?, ?, ?, ?)",
+                       (key, text, intent, _now()))
+
+    def forget(self, key: str) -> bool:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM taught WHERE key = ?", (key,)).rowcount > 0
+
+    def forget_all(self) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM taught")
+
+    def taught(self) -> list[TaughtEntry]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, text, intent, created_at FROM taught ORDER BY created_at DESC, key")
+            return [TaughtEntry(*row) for row in rows.fetchall()]
 
     def profile(self) -> dict[str, str]:
         with self._lock:

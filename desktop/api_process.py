@@ -10,9 +10,14 @@ from pathlib import Path
 from core.errors import AssistantError
 
 
+def api_available() -> bool:
+    """The packaged app and installs without the 'api' extra cannot serve the API (the setting is then hidden)."""
+    return not getattr(sys, "frozen", False) and importlib.util.find_spec("fastapi") is not None
+
+
 def start_api(model_dir: Path, port: int) -> subprocess.Popen[bytes]:
     """Run `python -m core serve` on 127.0.0.1 as a child process; raises when this build cannot."""
-    if getattr(sys, "frozen", False) or importlib.util.find_spec("fastapi") is None:
+    if not api_available():
         raise AssistantError(
             "The local API is not part of this build (it needs the 'api' extra). Run the assistant from a source "
             "install with `pip install -e '.[api]'`, or use `python -m core serve`."

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
         return 1
     window, _controller = launch(context)
     for warning in context.store.warnings:  # e.g. a settings field of the wrong kind: it fell back to default
-        window.statusBar().showMessage(warning, 15_000)
+        window.panel.set_status(warning)
     code = app.exec()
     context.close()
     return int(code)

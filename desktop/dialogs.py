@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -13,6 +15,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSlider,
@@ -21,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import BundleError, ConfigError, DeviceError, EngineProcessError, StorageError
 from core.settings import Settings
-from core.storage import PROFILE_FIELDS, invalid_profile_fields
+from core.storage import PROFILE_FIELDS, TaughtEntry, invalid_profile_fields
 
 
 def error_title(exc: BaseException) -> str:
@@ -48,7 +52,9 @@ def show_error(parent: QWidget, exc: BaseException) -> None:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, model_threshold: float, cuda_available: bool, parent: QWidget) -> None:
+    def __init__(self, settings: Settings, model_threshold: float, cuda_available: bool, parent: QWidget,
+                 taught: Sequence[TaughtEntry] = (), display_name: Callable[[str], str] = str,
+                 api_available: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.model_dir = settings.model_dir
@@ -76,7 +82,31 @@ class SettingsDialog(QDialog):
         self.network = QCheckBox(self.tr("Fetch news feeds over the network"))
         self.network.setChecked(settings.network_feeds)
         self.api = QCheckBox(self.tr("Serve the local API on 127.0.0.1 (for other programs)"))
-        self.api.setChecked(settings.api_enabled)
+        self.api.setChecked(settings.api_enabled and api_available)
+        if not api_available:  # said here, once, instead of an error at every start
+            self.api.setEnabled(False)
+            self.api.setText(self.tr("Local API: not part of this build (run from a source install to use it)"))
+        # What the user taught by choosing or correcting; removals apply when the dialog is accepted.
+        self.forget_requested: list[str] = []
+        self.taught = QListWidget()
+        self.taught.setAccessibleName(self.tr("What I have learned"))
+        self.taught.setMaximumHeight(120)
+        self.taught.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.taught.setWordWrap(True)
+        for entry in taught:
+            item = QListWidgetItem(self.tr("“{text}” → {intent} ({date})").format(
+                text=entry.text, intent=display_name(entry.intent), date=entry.created_at[:10]))
+            item.setData(Qt.ItemDataRole.UserRole, entry.text)
+            self.taught.addItem(item)
+        self.taught_empty = QLabel(self.tr("Nothing yet: choices and corrections you make are learned here."))
+        self.taught_empty.setVisible(not taught)
+        self.taught.setVisible(bool(taught))
+        remove = QPushButton(self.tr("Remove"))
+        remove.clicked.connect(self._remove_taught)
+        forget_all = QPushButton(self.tr("Clear all"))
+        forget_all.clicked.connect(self._clear_taught)
+        remove.setEnabled(bool(taught))
+        forget_all.setEnabled(bool(taught))
         self.model_label = QLabel(settings.model_dir or self.tr("Bundled model"))
         choose = QPushButton(self.tr("Load another model bundle…"))
         choose.clicked.connect(self._choose_model)
@@ -95,6 +125,14 @@ class SettingsDialog(QDialog):
         form.addRow(history_row)
         form.addRow(self.network)
         form.addRow(self.api)
+        form.addRow(QLabel(self.tr("What I have learned")))
+        form.addRow(self.taught_empty)
+        form.addRow(self.taught)
+        taught_row = QHBoxLayout()
+        taught_row.addWidget(remove)
+        taught_row.addWidget(forget_all)
+        taught_row.addStretch(1)
+        form.addRow(taught_row)
         form.addRow(self.tr("Model"), self.model_label)
         model_row = QHBoxLayout()
         model_row.addWidget(choose)
@@ -104,6 +142,16 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _remove_taught(self) -> None:
+        item = self.taught.currentItem()
+        if item is not None:
+            self.forget_requested.append(item.data(Qt.ItemDataRole.UserRole))
+            self.taught.takeItem(self.taught.row(item))
+
+    def _clear_taught(self) -> None:
+        while self.taught.count():
+            self.forget_requested.append(self.taught.takeItem(0).data(Qt.ItemDataRole.UserRole))
 
     def _clear_history(self) -> None:
         self.clear_history_requested = True

@@ -11,10 +11,11 @@ Minimal embedding in another PySide6 application:
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from html import escape
+from urllib.parse import quote, unquote
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeyEvent
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QProgressBar,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -33,12 +33,16 @@ from PySide6.QtWidgets import (
 from core.actions import ActionResult
 from core.assistant import Turn
 from core.context import AppContext
+from core.conversation import capabilities
 from core.language import resolve_language
 from core.prediction import EngineInfo, Prediction
 from desktop.render import link_is_safe, result_html
 from desktop.worker import EngineController
 
 MAX_CANDIDATES = 3
+HISTORY_ROWS = 100  # requests shown in the history list and walked by Up/Down
+# Band colours chosen to read on light and dark palettes (white text on a saturated chip).
+BAND_COLOURS = {"sure": "#1b7f3b", "probably": "#9a6a00", "unsure": "#a12020", "learned": "#2557a7"}
 
 
 class HistoryLineEdit(QLineEdit):
@@ -55,8 +59,10 @@ class HistoryLineEdit(QLineEdit):
         self.choices_open = False  # set by the panel while a clarification is shown
 
     def remember(self, text: str) -> None:
-        if not self.past or self.past[-1] != text:
-            self.past.append(text)
+        """Add `text` as the newest request (an older copy moves up rather than repeating)."""
+        if text in self.past:
+            self.past.remove(text)
+        self.past.append(text)
         self._cursor = len(self.past)
 
     def _picks_choice(self, event: QKeyEvent) -> bool:
@@ -93,7 +99,12 @@ class AssistantPanel(QWidget):
         self.context = context
         self.info: EngineInfo | None = None  # model facts from the worker once loaded
         self.turn: Turn | None = None
+        self.shown_intent = ""  # the intent whose answer the card shows ("" for clarify, decline, chat)
+        self.acknowledged: Prediction | None = None  # the prediction a choice/correction was just made on
+        self.last_result: ActionResult | None = None
         self.last_result_kind = ""  # kind of the result shown (only the help list may run `ask:` links)
+        # The status line as (key, values), so that it is re-rendered in the new language on a switch.
+        self.status_text: tuple[str, dict[str, str]] = ("loading", {})
         self._build()
         self._connect()
         self.retranslate()
@@ -101,42 +112,68 @@ class AssistantPanel(QWidget):
 
     # ----- construction
     def _build(self) -> None:
-        self.status = QLabel()
         self.input = HistoryLineEdit()
+        self.input.setMinimumHeight(34)
+        self.input.setStyleSheet("font-size: 13pt; padding: 2px 6px")
         self.ask_button = QPushButton()
         row = QHBoxLayout()
         row.addWidget(self.input, 1)
         row.addWidget(self.ask_button)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #8a8a8a; font-size: 9pt")
+        self.welcome = QLabel()  # the empty state: what the assistant can do, with clickable examples
+        self.welcome.setWordWrap(True)
+        self.welcome.setTextFormat(Qt.TextFormat.RichText)  # built from the intents file, every value escaped
         self.card = QFrame()
         self.card.setFrameShape(QFrame.Shape.StyledPanel)
         self.intent_label = QLabel()
-        self.intent_label.setStyleSheet("font-size: 15pt; font-weight: bold")
-        self.confidence_bar = QProgressBar()
-        self.confidence_bar.setRange(0, 100)
-        self.latency_label = QLabel()
-        self.alternatives_label = QLabel()
+        self.intent_label.setStyleSheet("font-size: 12pt; font-weight: bold")
+        self.band_label = QLabel()
+        self.percent_label = QLabel()
+        self.percent_label.setStyleSheet("color: #8a8a8a")
+        self.details_button = QToolButton()
+        self.details_button.setCheckable(True)
+        self.details_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.details_label = QLabel()  # alternatives and timing, on demand
+        self.details_label.setStyleSheet("color: #8a8a8a")
+        self.details_label.setWordWrap(True)
         self.wrong_button = QToolButton()
         self.wrong_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.wrong_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.wrong_menu = QMenu(self)
         self.wrong_button.setMenu(self.wrong_menu)
+        self.ack_label = QLabel()
+        self.ack_label.setWordWrap(True)
+        self.undo_button = QPushButton()
+        self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.result_title = QLabel()
-        self.result_title.setStyleSheet("font-weight: bold")
+        self.result_title.setStyleSheet("font-size: 13pt; font-weight: bold")
+        self.result_title.setWordWrap(True)
         self.result_body = QLabel()
         self.result_body.setWordWrap(True)
         self.result_body.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.edit_profile_button = QPushButton()
         head = QHBoxLayout()
-        head.addWidget(self.intent_label, 1)
-        head.addWidget(self.latency_label)
+        head.addWidget(self.intent_label)
+        head.addWidget(self.band_label)
+        head.addWidget(self.percent_label)
+        head.addStretch(1)
+        head.addWidget(self.details_button)
         head.addWidget(self.wrong_button)
+        ack = QHBoxLayout()
+        ack.addWidget(self.ack_label, 1)
+        ack.addWidget(self.undo_button)
         card_layout = QVBoxLayout(self.card)
+        card_layout.setSpacing(8)
         card_layout.addLayout(head)
-        for widget in (self.confidence_bar, self.alternatives_label, self.result_title, self.result_body,
-                       self.edit_profile_button):
+        card_layout.addWidget(self.details_label)
+        card_layout.addLayout(ack)
+        for widget in (self.result_title, self.result_body, self.edit_profile_button):
             card_layout.addWidget(widget)
         self.clarify = QFrame()
         self.clarify.setFrameShape(QFrame.Shape.StyledPanel)
         self.clarify_label = QLabel()
+        self.clarify_label.setStyleSheet("font-size: 12pt; font-weight: bold")
         self.candidate_buttons = [QPushButton() for _ in range(MAX_CANDIDATES)]
         self.none_button = QPushButton()
         clarify_layout = QVBoxLayout(self.clarify)
@@ -144,26 +181,36 @@ class AssistantPanel(QWidget):
         buttons = QHBoxLayout()
         for button in [*self.candidate_buttons, self.none_button]:
             buttons.addWidget(button)
+        buttons.addStretch(1)
         clarify_layout.addLayout(buttons)
         self.history_label = QLabel()
+        self.history_label.setStyleSheet("color: #8a8a8a")
+        self.status = QLabel()  # the one status line
+        self.status.setStyleSheet("color: #8a8a8a")
         # Text from data (the business name, a bundle's display names, errors) is never read as rich text.
-        for label in (self.status, self.intent_label, self.latency_label, self.alternatives_label, self.result_title,
-                      self.clarify_label, self.history_label):
+        for label in (self.status, self.intent_label, self.band_label, self.percent_label, self.details_label,
+                      self.result_title, self.clarify_label, self.history_label, self.ack_label, self.hint):
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.result_body.setTextFormat(Qt.TextFormat.RichText)  # built by desktop/render.py, every value escaped
         self.history = QListWidget()
-        self.history.setMaximumHeight(160)
+        self.history.setMaximumHeight(170)
+        self.history.setWordWrap(True)  # long requests wrap: never a horizontal scrollbar
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.status)
+        layout.setContentsMargins(14, 12, 14, 8)
+        layout.setSpacing(10)
         layout.addLayout(row)
-        for part in (self.card, self.clarify, self.history_label, self.history):
+        layout.addWidget(self.hint)
+        for part in (self.welcome, self.card, self.clarify, self.history_label, self.history):
             layout.addWidget(part)
         layout.addStretch(1)
-        self.card.hide()
-        self.clarify.hide()
-        self.edit_profile_button.hide()
+        layout.addWidget(self.status)
+        hidden: tuple[QWidget, ...] = (self.card, self.clarify, self.edit_profile_button, self.details_label,
+                                       self.ack_label, self.undo_button)
+        for hidden_part in hidden:
+            hidden_part.hide()
         self.setTabOrder(self.input, self.ask_button)
-        self.setTabOrder(self.ask_button, self.candidate_buttons[0])
         self._load_history()
 
     def _connect(self) -> None:
@@ -184,6 +231,10 @@ class AssistantPanel(QWidget):
         self.input.choice_key.connect(self.choose)
         self.input.escaped.connect(self.dismiss_clarification)
         self.result_body.linkActivated.connect(self.open_link)
+        self.welcome.linkActivated.connect(self.open_link)
+        self.details_button.toggled.connect(self.details_label.setVisible)
+        self.undo_button.clicked.connect(self.undo)
+        self.wrong_menu.aboutToShow.connect(self._fill_wrong_menu)  # built when opened: current language
         self.history.itemActivated.connect(lambda item: self.ask(item.data(Qt.ItemDataRole.UserRole)))
 
     # ----- language
@@ -197,34 +248,54 @@ class AssistantPanel(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
+        """Every text in the current language: the chrome, the answer shown, the history, the status line."""
         self.input.setPlaceholderText(self.tr("Ask something, e.g. “what are your opening hours?”"))
         self.input.setAccessibleName(self.tr("Request"))
         self.ask_button.setText(self.tr("A&sk"))  # Alt+A belongs to the "&Assistant" menu
         self.ask_button.setAccessibleName(self.tr("Ask the assistant"))
-        self.confidence_bar.setAccessibleName(self.tr("Confidence"))
+        self.hint.setText(self.tr("Enter ask · ↑/↓ earlier requests · Esc clear · Ctrl+, settings · Ctrl+Q quit"))
+        self.details_button.setText(self.tr("Details"))
         self.wrong_button.setText(self.tr("Not what I meant"))
         self.wrong_button.setAccessibleName(self.tr("Correct the intent"))
-        self.clarify_label.setText(self.tr("Did you mean…?"))
+        self.undo_button.setText(self.tr("Undo"))
+        self.clarify_label.setText(self.tr("I'm not sure what you mean. Did you mean…?"))
         self.none_button.setText(self.tr("None of these"))
         self.none_button.setAccessibleName(self.tr("None of these intents"))
         self.edit_profile_button.setText(self.tr("Edit profile…"))
-        self.history_label.setText(self.tr("History (Enter or double-click runs again)"))
+        self.history_label.setText(self.tr("Earlier requests (Enter or double-click asks again)"))
         self.history.setAccessibleName(self.tr("History"))
-        if self.info:
-            self.set_status(self.ready_text())
+        self._fill_welcome()
+        self._reload_history()
+        self.set_status(self._status_text(*self.status_text))
         if self.turn:
             self.show_turn(self.turn)
+        if self.last_result is not None and self.turn and self.last_result is not self.turn.result:
+            self.show_result(self.last_result)  # a choice or correction: its answer, not the turn's
 
     def display_name(self, intent: str) -> str:
         return self.info.display_name(intent, self.language) if self.info else intent
 
+    def _status_text(self, key: str, values: dict[str, str]) -> str:
+        texts = {"loading": self.tr("Loading model…"),
+                 "waiting": self.tr("Loading model… your request will run as soon as it is ready"),
+                 "ready": self.tr("Ready · {device}"), "no_model": self.tr("No model loaded"),
+                 "copied": self.tr("Copied to the clipboard")}
+        return texts.get(key, key).format(**values)
+
     def ready_text(self) -> str:
-        device = (self.info.device if self.info else "cpu").upper()
-        return self.tr("Ready · {device}").format(device=device)
+        return self._status_text("ready", {"device": (self.info.device if self.info else "cpu").upper()})
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
         self.status_changed.emit(text)
+
+    def show_status(self, key: str, **values: str) -> None:
+        """A status line that is re-rendered when the language changes."""
+        self.status_text = (key, values)
+        self.set_status(self._status_text(key, values))
+
+    def _ready(self) -> None:
+        self.show_status("ready", device=(self.info.device if self.info else "cpu").upper())
 
     # ----- requests
     def submit(self) -> None:
@@ -237,7 +308,7 @@ class AssistantPanel(QWidget):
         self.input.clear()
         request_id = self.controller.submit(text)
         if self.info is None:
-            self.set_status(self.tr("Loading model… your request will run as soon as it is ready"))
+            self.show_status("waiting")
         return request_id
 
     def choose(self, index: int) -> None:
@@ -245,6 +316,7 @@ class AssistantPanel(QWidget):
             return
         intent = self.turn.candidates[index].intent
         self._hide_clarification()
+        self._acknowledge(self.turn.prediction, intent)
         self.controller.request_feedback.emit(self.turn.prediction, intent, "clarification")
 
     def none_of_these(self) -> None:
@@ -252,6 +324,8 @@ class AssistantPanel(QWidget):
             return
         self.controller.request_feedback.emit(self.turn.prediction, "", "none")
         self._hide_clarification()
+        self.card.show()
+        self._set_header("", "")
         self.result_title.setText(self.tr("Sorry, I did not understand. Could you rephrase it?"))
         self.result_body.clear()
         self.input.setFocus()
@@ -265,33 +339,66 @@ class AssistantPanel(QWidget):
         self.input.setFocus()
 
     def correct(self, prediction: Prediction, intent: str) -> None:
+        self._acknowledge(prediction, intent)
         self.controller.request_feedback.emit(prediction, intent, "correction")
 
+    def _acknowledge(self, prediction: Prediction, intent: str) -> None:
+        """The card takes the chosen intent at once and says it was noted (and learned, with history on)."""
+        self.acknowledged = prediction
+        self.shown_intent = intent
+        self.card.show()
+        self._set_header(self.display_name(intent), "")
+        learning = self.context.settings.history_enabled
+        self.ack_label.setText(self.tr("Got it, I'll remember that “{text}” means {intent}.").format(
+            text=prediction.text, intent=self.display_name(intent)) if learning else
+            self.tr("Got it (history is off, so nothing is remembered)."))
+        self.ack_label.show()
+        self.undo_button.setVisible(learning)
+        self.wrong_button.show()
+
+    def undo(self) -> None:
+        """Take back the choice or correction: the assistant forgets it, the card says so."""
+        if self.acknowledged is None:
+            return
+        self.controller.request_undo.emit(self.acknowledged)
+        self.ack_label.setText(self.tr("Undone: I forgot that."))
+        self.undo_button.hide()
+        self.acknowledged = None
+        self.input.setFocus()
+
     def open_link(self, href: str) -> None:
-        """`ask:` runs a phrase only from the app's own help list; content may open http(s) and mailto only."""
+        """`ask:` runs a phrase only from the app's own lists (help, empty state); `copy:` copies a shown value;
+        content may open http(s), mailto and tel only."""
         if href.startswith("ask:"):
-            if self.last_result_kind == "help":
+            if self.last_result_kind == "help" or self.sender() is self.welcome:
                 self.ask(unquote(href[4:]))
+        elif href.startswith("copy:"):
+            QGuiApplication.clipboard().setText(unquote(href[5:]))
+            self.show_status("copied")
         elif link_is_safe(href):
             QDesktopServices.openUrl(QUrl(href))
 
     # ----- answers from the worker
     def on_loaded(self, info: EngineInfo) -> None:
         self.info = info
-        self.set_status(self.ready_text())
-        self._fill_wrong_menu()
+        self._ready()
+        self._reload_history()
 
     def on_load_failed(self, _model_dir: str, exc: BaseException) -> None:
-        self.set_status(self.ready_text() if self.info else self.tr("No model loaded"))
+        if self.info:
+            self._ready()
+        else:
+            self.show_status("no_model")
         self.error_raised.emit(exc)
 
     def on_result(self, request_id: int, turn: Turn) -> None:
         if self.info:
-            self.set_status(self.ready_text())
-        self._add_history_item(turn.prediction.text, turn.prediction.intent, turn.prediction.confidence)
+            self._ready()
+        self._add_history_item(turn.prediction.text, turn.intent)
         if request_id < self.controller.latest_id:
             return  # a newer request is on its way: its answer replaces this one, so do not flash this one
         self.turn = turn
+        self.acknowledged = None
         self.show_turn(turn)
         self.answered.emit(turn)
         if turn.result:
@@ -305,34 +412,49 @@ class AssistantPanel(QWidget):
         self.error_raised.emit(exc)
 
     # ----- showing
+    def _set_header(self, name: str, band: str, confidence: float | None = None, learned: str = "") -> None:
+        self.intent_label.setText(name)
+        self.intent_label.setVisible(bool(name))
+        words = {"sure": self.tr("sure"), "probably": self.tr("probably"), "unsure": self.tr("not sure"),
+                 "learned": self.tr("learned from you on {date}").format(date=learned)}
+        key = "learned" if learned else band
+        self.band_label.setText(words.get(key, ""))
+        self.band_label.setStyleSheet(f"background: {BAND_COLOURS.get(key, '#777')}; color: white; "
+                                      "border-radius: 4px; padding: 1px 8px")
+        self.band_label.setVisible(bool(key))
+        self.percent_label.setText(f"{confidence:.0%}" if confidence is not None and not learned else "")
+        self.details_button.setVisible(confidence is not None)
+        self.details_label.setVisible(confidence is not None and self.details_button.isChecked())
+        self.ack_label.hide()
+        self.undo_button.hide()
+
     def show_turn(self, turn: Turn) -> None:
         p = turn.prediction
+        self.welcome.hide()
         self.card.show()
-        name = self.tr("Out of scope") if p.out_of_scope else self.display_name(p.intent)
-        self.intent_label.setText(name)
-        self.confidence_bar.setValue(round(p.confidence * 100))
-        self.confidence_bar.setFormat(f"{p.confidence:.0%}")
-        self.latency_label.setText(self.tr("{ms:.0f} ms").format(ms=p.latency_ms))
-        alternatives = p.ranking[1:3]
-        self.alternatives_label.setText(self.tr("Alternatives: ") + " · ".join(
-            f"{self.display_name(s.intent)} {s.confidence:.0%}" for s in alternatives))
+        self.shown_intent = turn.intent
+        if turn.kind == "act":
+            self._set_header(self.display_name(p.intent), turn.band, p.confidence, turn.learned)
+        else:
+            self._set_header("", "")
+        alternatives = " · ".join(f"{self.display_name(s.intent)} {s.confidence:.0%}" for s in p.ranking[1:3])
+        self.details_label.setText(self.tr("Alternatives: {alternatives}").format(alternatives=alternatives) + "\n"
+                                   + self.tr("Answered in {ms:.0f} ms").format(ms=p.latency_ms))
         if turn.result:
             self._hide_clarification()
             self.show_result(turn.result)
         else:
             self.show_clarification(turn)
-        self.wrong_button.setVisible(turn.result is not None)
+        self.wrong_button.setVisible(turn.kind == "act")
 
     def show_clarification(self, turn: Turn) -> None:
-        self.result_title.setText(self.tr("I am not sure what you mean.") if not turn.prediction.out_of_scope else
-                                  self.tr("I cannot help with that. Did you mean one of these?"))
-        self.result_body.clear()
-        self.edit_profile_button.hide()
+        self.card.hide()  # the question replaces the answer: no bar or percentage above "not sure"
+        self.last_result_kind = ""
         for index, button in enumerate(self.candidate_buttons):
             if index < len(turn.candidates):
-                c = turn.candidates[index]
-                button.setText(f"&{index + 1}  {self.display_name(c.intent)} ({c.confidence:.0%})")
-                button.setAccessibleName(self.display_name(c.intent))
+                name = self.display_name(turn.candidates[index].intent)
+                button.setText(f"&{index + 1}  {name}")
+                button.setAccessibleName(name)
                 button.show()
             else:
                 button.hide()
@@ -340,11 +462,19 @@ class AssistantPanel(QWidget):
         self.input.choices_open = True
         self.input.setFocus()  # typing goes on in the input; 1-3 or Alt+1-3 pick a choice
 
+    def _words(self) -> dict[str, str]:
+        return {"open": self.tr("Open now"), "closed": self.tr("Closed now"), "copy": self.tr("Copy"),
+                "call": self.tr("Call"), "mail": self.tr("Write"), "map": self.tr("Map"), "visit": self.tr("Open")}
+
     def show_result(self, result: ActionResult) -> None:
+        self.last_result = result
         self.last_result_kind = result.kind
+        self.welcome.hide()
         self.card.show()
         self.result_title.setText(result.title)
-        self.result_body.setText(result_html(result, self.tr("Open now"), self.tr("Closed now")))
+        html = result_html(result, self._words())
+        self.result_body.setText(html)
+        self.result_body.setVisible(bool(html))
         self.edit_profile_button.setVisible(result.kind == "profile")
 
     def _correct_current(self, intent: str) -> None:
@@ -352,21 +482,60 @@ class AssistantPanel(QWidget):
             self.correct(self.turn.prediction, intent)
 
     def _fill_wrong_menu(self) -> None:
+        """The other intents, in the current language (never the one already shown)."""
         self.wrong_menu.clear()
         for label in self.info.in_scope_labels if self.info else ():
+            if label == self.shown_intent:
+                continue
             action = self.wrong_menu.addAction(self.display_name(label))
             action.triggered.connect(lambda _=False, intent=label: self._correct_current(intent))
 
-    def _add_history_item(self, text: str, intent: str, confidence: float) -> None:
+    def _fill_welcome(self) -> None:
+        """The empty state: each intent with example requests that run when clicked."""
+        heading = self.tr("What can I do for you? Click an example or type your own request.")
+        parts = [f"<p style='font-size:12pt'><b>{escape(heading)}</b></p>"]
+        for entry in capabilities(self.context.dataset, self.language, 3):
+            examples = " · ".join(f'<a href="ask:{quote(e)}">{escape(e)}</a>' for e in entry["examples"])
+            parts.append(f"<p><b>{escape(entry['name'])}</b> — {escape(entry['description'])}<br>{examples}</p>")
+        self.welcome.setText("".join(parts))
+
+    # ----- history
+    def _history_text(self, text: str, intent: str) -> str:
+        """One row in the current language: the request and where it went (never a raw id)."""
+        where = self.display_name(intent) if intent else self.tr("asked to clarify or declined")
+        return f"{text}  —  {where}"
+
+    def _add_history_item(self, text: str, intent: str) -> None:
         if not self.context.settings.history_enabled:
             return
-        item = QListWidgetItem(f"{text}  —  {self.display_name(intent)} {confidence:.0%}")
+        for row in range(self.history.count()):  # one row per request: an older copy moves to the top
+            if self.history.item(row).data(Qt.ItemDataRole.UserRole) == text:
+                self.history.takeItem(row)
+                break
+        item = QListWidgetItem(self._history_text(text, intent))
         item.setData(Qt.ItemDataRole.UserRole, text)
+        item.setData(Qt.ItemDataRole.UserRole + 1, intent)
+        item.setToolTip(text)
         self.history.insertItem(0, item)
+        while self.history.count() > HISTORY_ROWS:
+            self.history.takeItem(self.history.count() - 1)
 
     def _load_history(self) -> None:
-        for entry in reversed(self.context.storage.history(100)):
-            self._add_history_item(entry.text, entry.intent, entry.confidence)
+        """Earlier sessions' requests: the list, and Up/Down in the input (oldest first, newest last)."""
+        try:
+            entries = self.context.storage.history(HISTORY_ROWS * 3)
+        except Exception:  # a damaged database was reported at start-up; start with an empty list
+            entries = []
+        for entry in reversed(entries):
+            self._add_history_item(entry.text, entry.action or "")
+            self.input.remember(entry.text)
+
+    def _reload_history(self) -> None:
+        for row in range(self.history.count()):
+            item = self.history.item(row)
+            item.setText(self._history_text(item.data(Qt.ItemDataRole.UserRole),
+                                            item.data(Qt.ItemDataRole.UserRole + 1)))
 
     def clear_history_view(self) -> None:
         self.history.clear()
+        self.input.past.clear()

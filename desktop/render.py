@@ -12,68 +12,120 @@ from urllib.parse import quote, urlsplit
 
 from core.actions import ActionResult
 
-SAFE_SCHEMES = ("http", "https", "mailto")
+SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+# The window's own words (translated by the panel); the defaults are the English ones.
+WORDS = {"open": "Open now", "closed": "Closed now", "copy": "Copy", "call": "Call", "mail": "Write",
+         "map": "Map", "visit": "Open"}
+MUTED = "color:#8a8a8a"  # a mid grey, readable on light and dark palettes alike (rich text has no palette())
 
 
 def link_is_safe(href: str) -> bool:
     return urlsplit(href.strip()).scheme.lower() in SAFE_SCHEMES
 
-def _news(fields: dict[str, Any]) -> str:
+
+def _a(href: str, text: str) -> str:
+    return f'<a href="{escape(href)}">{escape(text)}</a>'
+
+
+def _news_rows(items: list[dict[str, Any]]) -> str:
     rows = []
-    for item in fields.get("items", []):
+    for item in items:
         date = (item.get("published") or "")[:10]
-        title = escape(item["title"])
         href = str(item.get("link") or "")
-        link = f'<a href="{escape(href)}">{title}</a>' if href and link_is_safe(href) else title
-        rows.append(f"<li>{link} <span style='color:gray'>{escape(date)} · {escape(item['source'])}</span></li>")
+        link = _a(href, item["title"]) if href and link_is_safe(href) else escape(item["title"])
+        rows.append(f"<li>{link} <span style='{MUTED}'>{escape(date)} · {escape(item['source'])}</span></li>")
     return "<ul>" + "".join(rows) + "</ul>"
 
 
-def _business(fields: dict[str, Any], open_text: str, closed_text: str) -> str:
-    badge_color, badge = ("#1b7f3b", open_text) if fields.get("open_now") else ("#a12020", closed_text)
-    week = "".join(f"<tr><td>{escape(day)}</td><td>{escape(hours)}</td></tr>" for day, hours in fields["week"].items())
+def _news(fields: dict[str, Any]) -> str:
+    items = list(fields.get("items", []))
+    on_topic = [item for item in items if item.get("topic_match", True)]
+    other = [item for item in items if not item.get("topic_match", True)]
+    html = _news_rows(on_topic) if on_topic else ""
+    if other and on_topic:
+        html += f"<p style='{MUTED}'><b>{escape(str(fields.get('other_title', '')))}</b></p>" + _news_rows(other)
+    elif other:
+        html += _news_rows(other)
+    return html
+
+
+def contact_actions(field: str, value: str, words: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, href) buttons for one contact value: copy, and call / write / map / open where they apply."""
+    if not value:
+        return []
+    buttons = [(words["copy"], "copy:" + quote(value, safe=""))]
+    if field == "phone":
+        buttons.append((words["call"], "tel:" + "".join(c for c in value if c.isdigit() or c == "+")))
+    elif field == "email":
+        buttons.append((words["mail"], "mailto:" + quote(value, safe="@.+")))
+    elif field == "address":
+        buttons.append((words["map"], "https://www.openstreetmap.org/search?query=" + quote(value, safe="")))
+    elif field == "website" and link_is_safe(value):
+        buttons.append((words["visit"], value))
+    return buttons
+
+
+def _buttons(buttons: list[tuple[str, str]]) -> str:
+    return " &nbsp; ".join(f"<a href=\"{escape(href)}\">[{escape(label)}]</a>" for label, href in buttons)
+
+
+def _business(fields: dict[str, Any], words: dict[str, str]) -> str:
+    answer = f"<p style='font-size:13pt'><b>{escape(str(fields.get('answer', '')))}</b></p>"
+    asked = str(fields.get("asked", ""))
+    if asked in ("phone", "email", "address", "website"):  # one contact asked: that value alone, with buttons
+        value = str(fields.get(asked, ""))
+        extra = f"<br>{escape(fields.get('directions', ''))}" if asked == "address" else ""
+        return answer + f"<p>{escape(value)}{extra}</p><p>{_buttons(contact_actions(asked, value, words))}</p>"
+    badge_color, badge = ("#1b7f3b", words["open"]) if fields.get("open_now") else ("#a12020", words["closed"])
+    week = "".join(f"<tr><td>{escape(day)}&nbsp;&nbsp;</td><td>{escape(hours)}</td></tr>"
+                   for day, hours in fields["week"].items())
+    html = answer + (f"<p><span style='background:{badge_color};color:white'>&nbsp;{escape(badge)}&nbsp;</span>"
+                     f" {escape(fields.get('today', ''))}</p>")
+    if asked == "hours":
+        return html + f"<table>{week}</table>"
     website = str(fields.get("website", ""))
-    site = f"<a href='{escape(website)}'>{escape(website)}</a>" if link_is_safe(website) else escape(website)
-    email = escape(str(fields.get("email", "")))
-    mailto = escape(quote(str(fields.get("email", "")), safe="@.+"))
-    return (
-        f"<p style='font-size:13pt'><b>{escape(str(fields.get('answer', '')))}</b></p>"
-        f"<p><span style='background:{badge_color};color:white;padding:2px 6px'>&nbsp;{escape(badge)}&nbsp;</span>"
-        f" {escape(fields.get('today', ''))}</p>"
+    site = _a(website, website) if link_is_safe(website) else escape(website)
+    email = str(fields.get("email", ""))
+    return html + (
         f"<p>{escape(fields.get('address', ''))}<br>{escape(fields.get('directions', ''))}</p>"
-        f"<p>☎ {escape(fields.get('phone', ''))} · ✉ <a href='mailto:{mailto}'>"
-        f"{email}</a> · {site}</p>"
+        f"<p>☎ {escape(fields.get('phone', ''))} · ✉ {_a('mailto:' + quote(email, safe='@.+'), email)} · {site}</p>"
         f"<table>{week}</table>"
         f"<p>{escape(', '.join(fields.get('services', [])))}</p>"
     )
 
 
-def _profile(fields: dict[str, Any]) -> str:
+def _profile(fields: dict[str, Any], words: dict[str, str]) -> str:
     labels, values = fields["labels"], fields["profile"]
+    asked = str(fields.get("asked", ""))
+    if asked and values.get(asked):
+        return f"<p>{_buttons(contact_actions(asked, values[asked], words))}</p>"
     rows = "".join(
-        f"<tr><td><b>{escape(labels[k])}</b></td><td>{escape(v or '—')}</td></tr>" for k, v in values.items()
+        f"<tr><td><b>{escape(labels[k])}</b>&nbsp;&nbsp;</td><td>{escape(v or '—')}</td></tr>"
+        for k, v in values.items()
     )
     return f"<table>{rows}</table>"
 
 
 def _help(fields: dict[str, Any]) -> str:
-    parts = []
+    parts = [f"<p>{escape(fields['intro'])}</p>"] if fields.get("intro") else []
     for entry in fields.get("intents", []):
         examples = " · ".join(f'<a href="ask:{quote(e)}">{escape(e)}</a>' for e in entry["examples"])
         parts.append(f"<p><b>{escape(entry['name'])}</b>: {escape(entry['description'])}<br>{examples}</p>")
     return "".join(parts)
 
 
-def result_html(result: ActionResult, open_text: str = "Open now", closed_text: str = "Closed now") -> str:
-    fields = dict(result.fields)
+def result_html(result: ActionResult, words: dict[str, str] | None = None) -> str:
+    fields, words = dict(result.fields), {**WORDS, **(words or {})}
     if result.error:
-        return f"<p style='color:#a12020'>{escape(result.body)}</p>"
+        return f"<p style='color:#c03030'>{escape(result.body)}</p>"
     if result.kind == "news":
         return _news(fields)
     if result.kind == "business":
-        return _business(fields, open_text, closed_text)
+        return _business(fields, words)
     if result.kind == "profile":
-        return _profile(fields)
+        return _profile(fields, words)
     if result.kind == "help":
         return _help(fields)
+    if result.kind == "chat":
+        return ""
     return "<p>" + escape(result.body).replace("\n", "<br>") + "</p>"

@@ -11,13 +11,15 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from core.actions import ActionResult
 from core.context import AppContext
-from core.errors import AssistantError
+from core.errors import AssistantError, StorageError
 from core.language import resolve_language
+from core.memory import TeachingMemory
 from core.prediction import EngineInfo
 from core.settings import Settings
-from desktop.api_process import start_api, stop_api
+from core.storage import TaughtEntry
+from desktop.api_process import api_available, start_api, stop_api
 from desktop.dialogs import ProfileDialog, SettingsDialog, show_error
-from desktop.i18n import load_translator
+from desktop.i18n import load_qt_translator, load_translator
 from desktop.panel import AssistantPanel
 from desktop.worker import EngineController, EngineFactory
 
@@ -27,12 +29,11 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.controller = controller
-        self.translator: QTranslator | None = None
+        self.translators: list[QTranslator] = []  # the app's catalogue and Qt's own (standard buttons, dialogs)
         self.apply_language()
         self.panel = AssistantPanel(controller, context, self)
         self.setCentralWidget(self.panel)
         self.panel.error_raised.connect(self.show_error)
-        self.panel.status_changed.connect(lambda text: self.statusBar().showMessage(text))
         self.panel.edit_profile_button.clicked.connect(self.edit_profile)
         self.last_profile: dict[str, str] = {}  # the profile last shown, to prefill the edit form
         self.profile_labels: dict[str, str] = {}
@@ -82,26 +83,42 @@ class MainWindow(QMainWindow):
         app = QCoreApplication.instance()
         if app is None:
             return
-        if self.translator is not None:
-            app.removeTranslator(self.translator)
-            self.translator = None
-        if resolve_language(self.context.settings.language) == "es":
-            self.translator = load_translator("es")
-            if self.translator is not None:
-                app.installTranslator(self.translator)
+        for old in self.translators:
+            app.removeTranslator(old)
+        self.translators = []
+        language = resolve_language(self.context.settings.language)
+        if language == "es":
+            for loaded in (load_qt_translator(language), load_translator(language)):
+                if loaded is not None:
+                    app.installTranslator(loaded)
+                    self.translators.append(loaded)
 
     def show_error(self, exc: BaseException) -> None:
         show_error(self, exc)
 
     def open_settings(self) -> None:
         info = self.panel.info
+        memory = TeachingMemory(self.context.storage)
         dialog = SettingsDialog(self.context.settings, info.default_threshold if info else 0.7,
-                                bool(info and info.cuda_available), self)
+                                bool(info and info.cuda_available), self, taught=self._taught(memory),
+                                display_name=self.panel.display_name, api_available=api_available())
         if dialog.exec():
+            try:
+                for text in dialog.forget_requested:
+                    memory.forget(text)
+            except StorageError as exc:
+                self.show_error(exc)
             if dialog.clear_history_requested:
                 self.context.storage.clear_history()
                 self.panel.clear_history_view()
             self.apply_settings(dialog.result_settings(self.context.settings))
+
+    def _taught(self, memory: TeachingMemory) -> list[TaughtEntry]:
+        try:
+            return memory.entries()
+        except StorageError as exc:
+            self.show_error(exc)
+            return []
 
     def apply_settings(self, new: Settings) -> None:
         """Apply at once (everything reads the store live) and save; a new model or device is loaded first
@@ -145,6 +162,8 @@ class MainWindow(QMainWindow):
         """Start or stop the local API to match the setting."""
         stop_api(self.api_process)
         self.api_process = None
+        if self.context.settings.api_enabled and not api_available():
+            return  # e.g. a setting carried over from a source install: the Settings dialog explains it once
         if self.context.settings.api_enabled:
             try:
                 self.api_process = start_api(self.context.model_dir, self.context.settings.api_port)

@@ -106,6 +106,14 @@ class EngineWorker(QObject):
             self.failed.emit(-1, exc)
 
     @Slot(object)
+    def undo(self, prediction: Prediction) -> None:
+        """Take back the last choice or correction made on `prediction` (and what it taught)."""
+        try:
+            self._require().undo(prediction)
+        except Exception as exc:
+            self.failed.emit(-1, exc)
+
+    @Slot(object)
     def save_profile(self, values: dict[str, str]) -> None:
         try:
             self.context.storage.set_profile(values)
@@ -132,6 +140,7 @@ class EngineController(QObject):
     request_handle = Signal(int, str)
     request_feedback = Signal(object, str, str)
     request_profile = Signal(object)
+    request_undo = Signal(object)
 
     def __init__(self, context: AppContext, engine_factory: EngineFactory | None = None) -> None:
         super().__init__()
@@ -143,6 +152,7 @@ class EngineController(QObject):
         self.request_handle.connect(self.worker.handle)
         self.request_feedback.connect(self.worker.feedback)
         self.request_profile.connect(self.worker.save_profile)
+        self.request_undo.connect(self.worker.undo)
         self.worker_thread.start()
         self._next_id = 0
 

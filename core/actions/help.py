@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices
+from core.conversation import capabilities
 from core.i18n import tr
-from core.language import guess_language
 
 MESSAGES = {"title": {"es": "Esto es lo que puedo hacer", "en": "Here is what I can do"}}
-
 EXAMPLES_PER_INTENT = 3
 
 
@@ -19,11 +18,6 @@ class HelpAction:
 
     def run(self, request: ActionRequest) -> ActionResult:
         lang = request.language
-        dataset = self.services.dataset
-        entries = []
-        for intent in dataset.intents if dataset else ():
-            examples = [e for e in intent.examples if guess_language(e) == lang and len(e.split()) >= 3]
-            entries.append({"intent": intent.name, "name": intent.display_name[lang],
-                            "description": intent.description[lang], "examples": examples[:EXAMPLES_PER_INTENT]})
+        entries = capabilities(self.services.dataset, lang, EXAMPLES_PER_INTENT)
         body = "\n".join(f"• {e['name']}: {e['description']}" for e in entries)
         return ActionResult(title=tr(MESSAGES, "title", lang), body=body, kind="help", fields={"intents": entries})

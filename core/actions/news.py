@@ -92,7 +92,10 @@ MESSAGES = {
     "none_title": {"es": "Sin noticias", "en": "No news"},
     "none_body": {"es": "No hay titulares disponibles.", "en": "No headlines are available."},
     "title": {"es": "Noticias", "en": "News"},
+    "other": {"es": "Otros titulares", "en": "Other headlines"},
+    "no_topic": {"es": "Ahora no hay titulares de {topics}", "en": "No {topics} headlines right now"},
 }
+MAX_OTHER_ITEMS = 3  # headlines off the asked topic, shown apart below the ones on it
 _STOP = {"noticias", "news", "de", "la", "el", "las", "los", "the", "of", "about", "sobre", "hay", "que", "what",
          "dame", "give", "me", "show", "today", "hoy", "latest", "ultimas", "headlines", "titulares", "any", "en"}
 
@@ -195,17 +198,31 @@ class NewsAction:
         return items
 
     def run(self, request: ActionRequest) -> ActionResult:
+        """Headlines on the asked topic first; others, if any, follow under "Other headlines", never mixed in."""
         lang = request.language
         words = words_of(request.text)
-        ranked = rank_items(self.fetch(), words)[:MAX_ITEMS]
+        ranked = rank_items(self.fetch(), words)
         asked = sorted(topics_in(words))
         if not ranked:
             return ActionResult(tr(MESSAGES, "none_title", lang), tr(MESSAGES, "none_body", lang), kind="news")
-        names = [TOPIC_NAMES[lang][topic] for topic in asked]
-        title = tr(MESSAGES, "title", lang) + (f" · {', '.join(names)}" if names else "")
-        body = "\n".join(f"• {item.title}" for item, _ in ranked)
+        names = ", ".join(TOPIC_NAMES[lang][topic] for topic in asked)
+        if asked or any(match for _, match in ranked):
+            on_topic = [item for item, match in ranked if match][:MAX_ITEMS]
+            other = [item for item, match in ranked if not match][:MAX_OTHER_ITEMS]
+        else:  # a plain "news": the newest, nothing set apart
+            on_topic, other = [item for item, _ in ranked][:MAX_ITEMS], []
+        if on_topic:
+            title = tr(MESSAGES, "title", lang) + (f" · {names}" if names else "")
+        else:
+            title = tr(MESSAGES, "no_topic", lang, topics=names)
+        other_title = tr(MESSAGES, "other", lang)
+        lines = [f"• {item.title}" for item in on_topic]
+        if other:
+            lines += [f"{other_title}:", *(f"• {item.title}" for item in other)]
+        shown = [(item, True) for item in on_topic] + [(item, False) for item in other]
         return ActionResult(
-            title=title, body=body, kind="news",
-            links=tuple(Link(item.title, item.link) for item, _ in ranked if item.link),
-            fields={"topics": asked, "items": [item.to_json(match) for item, match in ranked]},
+            title=title, body="\n".join(lines), kind="news",
+            links=tuple(Link(item.title, item.link) for item, _ in shown if item.link),
+            fields={"topics": asked, "other_title": other_title,
+                    "items": [item.to_json(match) for item, match in shown]},
         )

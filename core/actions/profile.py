@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from core.actions.base import ActionRequest, ActionResult, ActionServices
 from core.i18n import tr
 from core.storage import PROFILE_FIELDS
+from core.text import fold
 
 MESSAGES = {
     "name": {"es": "Nombre", "en": "Name"},
@@ -16,7 +19,29 @@ MESSAGES = {
     "empty": {"es": "Aún no hay datos guardados. Puedes rellenarlos en el formulario del perfil.",
               "en": "Nothing is stored yet. You can fill in the profile form."},
     "title": {"es": "Tu perfil", "en": "Your profile"},
+    "is": {"es": "Tu {label} es {value}", "en": "Your {label} is {value}"},
+    "unknown": {"es": "Aún no tengo tu {label}. Puedes añadirlo en el formulario del perfil.",
+                "en": "I don't have your {label} yet. You can add it in the profile form."},
 }
+
+# Words (accent-folded) that ask for one field: "what's my email?", "¿cuál es mi teléfono?", "¿cómo me llamo?".
+FIELD_WORDS = {
+    "email": {"email", "mail", "e", "correo", "emails"},
+    "phone": {"phone", "telephone", "mobile", "cell", "telefono", "movil", "celular", "numero", "number"},
+    "name": {"name", "nombre", "llamo", "called"},
+    "address": {"address", "direccion", "domicilio", "vivo", "live"},
+    "language": {"language", "idioma", "lengua"},
+    "preferences": {"preferences", "preferencias", "prefer", "prefiero"},
+}
+
+
+def asked_field(text: str) -> str:
+    """The one profile field a request asks for, or "" (none or several: the whole profile is shown)."""
+    words = set(re.findall(r"\w+", fold(text)))
+    found = [f for f, vocabulary in FIELD_WORDS.items() if words & vocabulary]
+    if "e" in words and "mail" not in words:  # "e" alone is a Spanish "and", only "e mail" means email
+        found = [f for f in found if f != "email" or words & (FIELD_WORDS["email"] - {"e"})]
+    return found[0] if len(found) == 1 else ""
 
 
 class ProfileAction:
@@ -30,7 +55,14 @@ class ProfileAction:
         stored = self.services.storage.profile() if self.services.storage else {}
         labels = {f: tr(MESSAGES, f, lang) for f in PROFILE_FIELDS}
         lines = [f"{labels[f]}: {stored[f]}" for f in PROFILE_FIELDS if f in stored] or [tr(MESSAGES, "empty", lang)]
+        asked = asked_field(request.text)
+        title = tr(MESSAGES, "title", lang)
+        if asked:  # the answer to the question first; the whole profile stays below it
+            label = labels[asked].lower()
+            title = (tr(MESSAGES, "is", lang, label=label, value=stored[asked]) if stored.get(asked)
+                     else tr(MESSAGES, "unknown", lang, label=label))
         return ActionResult(
-            title=tr(MESSAGES, "title", lang), body="\n".join(lines), kind="profile",
-            fields={"profile": {f: stored.get(f, "") for f in PROFILE_FIELDS}, "labels": labels, "editable": True},
+            title=title, body="\n".join(lines), kind="profile",
+            fields={"profile": {f: stored.get(f, "") for f in PROFILE_FIELDS}, "labels": labels, "editable": True,
+                    "asked": asked},
         )

@@ -3,127 +3,198 @@
 <context>
     <name>AssistantPanel</name>
     <message>
-        <location filename="../panel.py" line="88" />
+        <location filename="../panel.py" line="111" />
+        <location filename="../panel.py" line="279" />
         <source>Loading model…</source>
         <translation>Cargando modelo…</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="183" />
+        <location filename="../panel.py" line="252" />
         <source>Ask something, e.g. “what are your opening hours?”</source>
         <translation>Pregunta algo, p. ej. «¿a qué hora abrís?»</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="184" />
+        <location filename="../panel.py" line="253" />
         <source>Request</source>
         <translation>Petición</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="185" />
+        <location filename="../panel.py" line="254" />
         <source>A&amp;sk</source>
         <translation>&amp;Preguntar</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="186" />
+        <location filename="../panel.py" line="255" />
         <source>Ask the assistant</source>
         <translation>Preguntar al asistente</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="187" />
-        <source>Confidence</source>
-        <translation>Confianza</translation>
-    </message>
-    <message>
-        <location filename="../panel.py" line="188" />
+        <location filename="../panel.py" line="258" />
         <source>Not what I meant</source>
         <translation>No era eso</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="189" />
+        <location filename="../panel.py" line="259" />
         <source>Correct the intent</source>
         <translation>Corregir la intención</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="190" />
-        <source>Did you mean…?</source>
-        <translation>¿Quisiste decir…?</translation>
-    </message>
-    <message>
-        <location filename="../panel.py" line="191" />
+        <location filename="../panel.py" line="262" />
         <source>None of these</source>
         <translation>Ninguna de estas</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="192" />
+        <location filename="../panel.py" line="263" />
         <source>None of these intents</source>
         <translation>Ninguna de estas intenciones</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="193" />
+        <location filename="../panel.py" line="264" />
         <source>Edit profile…</source>
         <translation>Editar perfil…</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="194" />
-        <source>History (Enter or double-click runs again)</source>
-        <translation>Historial (Intro o doble clic para repetir)</translation>
-    </message>
-    <message>
-        <location filename="../panel.py" line="195" />
+        <location filename="../panel.py" line="266" />
         <source>History</source>
         <translation>Historial</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="207" />
+        <location filename="../panel.py" line="281" />
         <source>Ready · {device}</source>
         <translation>Listo · {device}</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="225" />
+        <location filename="../panel.py" line="280" />
         <source>Loading model… your request will run as soon as it is ready</source>
         <translation>Cargando modelo… tu petición se atenderá en cuanto esté listo</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="240" />
+        <location filename="../panel.py" line="256" />
+        <source>Enter ask · ↑/↓ earlier requests · Esc clear · Ctrl+, settings · Ctrl+Q quit</source>
+        <translation>Intro pregunta · ↑/↓ peticiones anteriores · Esc borra · Ctrl+, ajustes · Ctrl+Q salir</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="257" />
+        <source>Details</source>
+        <translation>Detalles</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="260" />
+        <source>Undo</source>
+        <translation>Deshacer</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="265" />
+        <source>Earlier requests (Enter or double-click asks again)</source>
+        <translation>Peticiones anteriores (Intro o doble clic la repite)</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="282" />
+        <source>Copied to the clipboard</source>
+        <translation>Copiado al portapapeles</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="329" />
         <source>Sorry, I did not understand. Could you rephrase it?</source>
         <translation>Perdona, no te he entendido. ¿Puedes decirlo de otra forma?</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="264" />
+        <location filename="../panel.py" line="352" />
+        <source>Got it, I'll remember that “{text}” means {intent}.</source>
+        <translation>Entendido: recordaré que «{text}» es {intent}.</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="354" />
+        <source>Got it (history is off, so nothing is remembered).</source>
+        <translation>Entendido (el historial está desactivado, así que no recuerdo nada).</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="364" />
+        <source>Undone: I forgot that.</source>
+        <translation>Deshecho: lo he olvidado.</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="418" />
+        <source>sure</source>
+        <translation>seguro</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="418" />
+        <source>probably</source>
+        <translation>probablemente</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="418" />
+        <source>not sure</source>
+        <translation>no estoy seguro</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="419" />
+        <source>learned from you on {date}</source>
+        <translation>aprendido de ti el {date}</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="261" />
+        <source>I'm not sure what you mean. Did you mean…?</source>
+        <translation>No estoy seguro de qué quieres decir. ¿Quisiste decir…?</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="441" />
+        <source>Alternatives: {alternatives}</source>
+        <translation>Alternativas: {alternatives}</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="442" />
+        <source>Answered in {ms:.0f} ms</source>
+        <translation>Respondido en {ms:.0f} ms</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="466" />
+        <source>Copy</source>
+        <translation>Copiar</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="467" />
+        <source>Call</source>
+        <translation>Llamar</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="467" />
+        <source>Write</source>
+        <translation>Escribir</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="467" />
+        <source>Map</source>
+        <translation>Mapa</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="467" />
+        <source>Open</source>
+        <translation>Abrir</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="495" />
+        <source>What can I do for you? Click an example or type your own request.</source>
+        <translation>¿En qué puedo ayudarte? Pulsa un ejemplo o escribe tu petición.</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="505" />
+        <source>asked to clarify or declined</source>
+        <translation>pidió aclaración o no era para mí</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="281" />
         <source>No model loaded</source>
         <translation>No hay ningún modelo cargado</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="290" />
-        <source>Out of scope</source>
-        <translation>Fuera de alcance</translation>
-    </message>
-    <message>
-        <location filename="../panel.py" line="294" />
-        <source>{ms:.0f} ms</source>
-        <translation>{ms:.0f} ms</translation>
-    </message>
-    <message>
-        <location filename="../panel.py" line="296" />
-        <source>Alternatives: </source>
-        <translation>Alternativas: </translation>
-    </message>
-    <message>
-        <location filename="../panel.py" line="306" />
-        <source>I am not sure what you mean.</source>
-        <translation>No estoy seguro de lo que quieres decir.</translation>
-    </message>
-    <message>
-        <location filename="../panel.py" line="307" />
-        <source>I cannot help with that. Did you mean one of these?</source>
-        <translation>No puedo ayudarte con eso. ¿Quisiste decir una de estas?</translation>
-    </message>
-    <message>
-        <location filename="../panel.py" line="324" />
+        <location filename="../panel.py" line="466" />
         <source>Open now</source>
         <translation>Abierto ahora</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="324" />
+        <location filename="../panel.py" line="466" />
         <source>Closed now</source>
         <translation>Cerrado ahora</translation>
     </message>
@@ -131,32 +202,32 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../dialogs.py" line="29" />
+        <location filename="../dialogs.py" line="33" />
         <source>The model could not be loaded</source>
         <translation>No se pudo cargar el modelo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="31" />
+        <location filename="../dialogs.py" line="35" />
         <source>Device not available</source>
         <translation>Dispositivo no disponible</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="33" />
+        <location filename="../dialogs.py" line="37" />
         <source>The engine stopped</source>
         <translation>El motor se ha detenido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="35" />
+        <location filename="../dialogs.py" line="39" />
         <source>Invalid setting</source>
         <translation>Ajuste no válido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="37" />
+        <location filename="../dialogs.py" line="41" />
         <source>Local data</source>
         <translation>Datos locales</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="36" />
+        <location filename="../dialogs.py" line="42" />
         <source>Something went wrong</source>
         <translation>Algo ha fallado</translation>
     </message>
@@ -164,32 +235,32 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../window.py" line="57" />
+        <location filename="../window.py" line="71" />
         <source>Offline assistant</source>
         <translation>Asistente sin conexión</translation>
     </message>
     <message>
-        <location filename="../window.py" line="58" />
+        <location filename="../window.py" line="72" />
         <source>&amp;Assistant</source>
         <translation>&amp;Asistente</translation>
     </message>
     <message>
-        <location filename="../window.py" line="59" />
+        <location filename="../window.py" line="73" />
         <source>&amp;Settings…</source>
         <translation>&amp;Ajustes…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="60" />
+        <location filename="../window.py" line="74" />
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
     <message>
-        <location filename="../window.py" line="104" />
+        <location filename="../window.py" line="141" />
         <source>Loading model…</source>
         <translation>Cargando modelo…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="116" />
+        <location filename="../window.py" line="182" />
         <source>show my profile</source>
         <translation>muéstrame mi perfil</translation>
     </message>
@@ -197,17 +268,17 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../dialogs.py" line="150" />
+        <location filename="../dialogs.py" line="203" />
         <source>The email should look like name@example.org.</source>
         <translation>El correo debe tener la forma nombre@ejemplo.org.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="151" />
+        <location filename="../dialogs.py" line="204" />
         <source>The phone number should have at least 7 digits.</source>
         <translation>El teléfono debe tener al menos 7 cifras.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="126" />
+        <location filename="../dialogs.py" line="180" />
         <source>Edit profile</source>
         <translation>Editar perfil</translation>
     </message>
@@ -215,88 +286,119 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="47" />
+        <location filename="../dialogs.py" line="59" />
         <source>Settings</source>
         <translation>Ajustes</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="53" />
+        <location filename="../dialogs.py" line="65" />
         <source>Clarification threshold</source>
         <translation>Umbral de aclaración</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="58" />
+        <location filename="../dialogs.py" line="70" />
         <source>Automatic</source>
         <translation>Automático</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="58" />
+        <location filename="../dialogs.py" line="70" />
         <source>GPU (CUDA)</source>
         <translation>GPU (CUDA)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="63" />
+        <location filename="../dialogs.py" line="75" />
         <source>System</source>
         <translation>Sistema</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="66" />
+        <location filename="../dialogs.py" line="78" />
         <source>Keep a history of requests</source>
         <translation>Guardar un historial de peticiones</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="68" />
+        <location filename="../dialogs.py" line="80" />
         <source>Clear history</source>
         <translation>Borrar historial</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="70" />
+        <location filename="../dialogs.py" line="82" />
         <source>Fetch news feeds over the network</source>
         <translation>Descargar fuentes de noticias por la red</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="72" />
+        <location filename="../dialogs.py" line="84" />
         <source>Serve the local API on 127.0.0.1 (for other programs)</source>
         <translation>Servir la API local en 127.0.0.1 (para otros programas)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="74" />
-        <location filename="../dialogs.py" line="113" />
+        <location filename="../dialogs.py" line="88" />
+        <source>Local API: not part of this build (run from a source install to use it)</source>
+        <translation>API local: no incluida en esta versión (úsala desde una instalación del código fuente)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="92" />
+        <location filename="../dialogs.py" line="128" />
+        <source>What I have learned</source>
+        <translation>Lo que he aprendido</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="97" />
+        <source>“{text}” → {intent} ({date})</source>
+        <translation>«{text}» → {intent} ({date})</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="101" />
+        <source>Nothing yet: choices and corrections you make are learned here.</source>
+        <translation>Nada todavía: aquí aparecen las elecciones y correcciones que me enseñes.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="104" />
+        <source>Remove</source>
+        <translation>Quitar</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="106" />
+        <source>Clear all</source>
+        <translation>Borrar todo</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="110" />
+        <location filename="../dialogs.py" line="167" />
         <source>Bundled model</source>
         <translation>Modelo incluido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="75" />
+        <location filename="../dialogs.py" line="111" />
         <source>Load another model bundle…</source>
         <translation>Cargar otro paquete de modelo…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="77" />
+        <location filename="../dialogs.py" line="113" />
         <source>Use the bundled model</source>
         <translation>Usar el modelo incluido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="83" />
+        <location filename="../dialogs.py" line="119" />
         <source>Ask to clarify below</source>
         <translation>Pedir aclaración por debajo de</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="84" />
+        <location filename="../dialogs.py" line="120" />
         <source>Device</source>
         <translation>Dispositivo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="85" />
+        <location filename="../dialogs.py" line="121" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="92" />
+        <location filename="../dialogs.py" line="136" />
         <source>Model</source>
         <translation>Modelo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="106" />
+        <location filename="../dialogs.py" line="160" />
         <source>Choose a model bundle folder</source>
         <translation>Elige la carpeta de un paquete de modelo</translation>
     </message>

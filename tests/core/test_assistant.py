@@ -25,7 +25,9 @@ def test_unsure_request_offers_candidates_and_runs_nothing(context: AppContext) 
     assistant = Assistant(context, FakeScorer())
     turn = assistant.handle("maybe something")
     assert turn.result is None
-    assert [c.intent for c in turn.candidates] == ["get_news", "get_help", "get_profile"]
+    # only plausible choices: get_profile at 10 % is not offered
+    assert turn.kind == "clarify" and turn.band == "unsure"
+    assert [c.intent for c in turn.candidates] == ["get_news", "get_help"]
     chosen = assistant.choose(turn.prediction, "get_help")
     assert chosen.kind == "help"
     assistant.none_of_these(turn.prediction)
@@ -33,10 +35,36 @@ def test_unsure_request_offers_candidates_and_runs_nothing(context: AppContext) 
                                                                          (None, "none")]
 
 
-def test_out_of_scope_is_never_routed(context: AppContext) -> None:
+def test_out_of_scope_is_never_routed_and_the_reply_lists_what_it_can_do(context: AppContext) -> None:
     turn = Assistant(context, FakeScorer(threshold=0.5)).handle("play a song")
-    assert turn.result is None and turn.prediction.out_of_scope
-    assert "out_of_scope" not in [c.intent for c in turn.candidates]
+    assert turn.kind == "decline" and turn.prediction.out_of_scope and turn.intent == ""
+    assert turn.candidates == ()  # no 2 % "choices" under a confident out-of-scope
+    assert turn.result is not None and turn.result.title == "I can't help with that"
+    assert [e["intent"] for e in turn.result.fields["intents"]] == [i.name for i in context.dataset.intents]
+    assert [(h.intent, h.action) for h in context.storage.history()] == [("out_of_scope", None)]
+
+
+@pytest.mark.parametrize(("text", "lang", "title"), [
+    ("hola", "es", "¡Hola!"), ("¡Hola, buenos días!", "es", "¡Hola!"), ("muchas gracias", "es", "¡De nada!"),
+    ("hi there", "en", "Hello!"), ("thanks a lot!", "en", "You're welcome!"), ("bye", "en", "Goodbye!"),
+])
+def test_greetings_and_thanks_are_answered_in_the_users_language(context: AppContext, text: str, lang: str,
+                                                                 title: str) -> None:
+    context.store.replace(Settings(language=lang), save=False)
+    turn = Assistant(context, FakeScorer()).handle(text)
+    assert turn.kind == "chat" and turn.result is not None and turn.result.title.startswith(title)
+
+
+@pytest.mark.parametrize("text", ["hola, ¿qué noticias hay?", "hi, show my profile", "ok", "thanksgiving news"])
+def test_a_greeting_with_a_request_is_a_request(context: AppContext, text: str) -> None:
+    assert Assistant(context, FakeScorer()).handle(text).kind != "chat"
+
+
+def test_bands_name_how_sure_the_assistant_is(context: AppContext) -> None:
+    assistant = Assistant(context, FakeScorer())
+    assert assistant.handle("news").band == "sure"  # 95 %
+    context.store.replace(Settings(threshold=0.5), save=False)
+    assert assistant.handle("maybe").band == "probably"  # 50 %, acted on at a 50 % threshold
 
 
 def test_correction_is_recorded(context: AppContext) -> None:

@@ -8,6 +8,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: tests never need a display
 
+from PySide6.QtWidgets import QApplication
+
 from core.context import AppContext, build_context
 from desktop.window import MainWindow, start
 from tests.core.fakes import FakeScorer
@@ -49,4 +51,7 @@ def window(qtbot, context: AppContext, factory: FakeEngineFactory) -> Iterator[M
     with qtbot.waitSignal(controller.worker.loaded, timeout=5000):
         controller.request_load.emit(str(context.model_dir), "auto")
     yield win
+    app = QApplication.instance()
+    for translator in win.translators:  # a test that switched to Spanish must not leave it to the next one
+        app.removeTranslator(translator)
     controller.stop()

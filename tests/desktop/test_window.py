@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.context import AppContext
 from desktop.dialogs import SettingsDialog
@@ -24,7 +24,10 @@ def test_typing_and_enter_shows_intent_confidence_and_result(qtbot, window: Main
     panel = window.panel
     assert turn.prediction.intent == "get_news"
     assert panel.intent_label.text() == "Get_News"  # the fake's English display name
-    assert panel.confidence_bar.value() == 95 and panel.confidence_bar.format() == "95%"
+    assert panel.band_label.text() == "sure" and panel.percent_label.text() == "95%"  # words first, number second
+    assert panel.details_label.isHidden()  # alternatives and timing only on demand
+    panel.details_button.click()
+    assert panel.details_label.isVisible() and "ms" in panel.details_label.text()
     assert "technology" in panel.result_title.text().lower() or "noticias" in panel.result_title.text().lower()
     assert "<a href=" in panel.result_body.text()
     assert not panel.clarify.isVisible()
@@ -35,8 +38,10 @@ def test_low_confidence_offers_choices_and_a_click_runs_the_action(qtbot, window
                                                                   context: AppContext) -> None:
     ask(qtbot, window, "maybe the news")
     panel = window.panel
-    assert panel.clarify.isVisible()
-    assert "50%" in panel.candidate_buttons[0].text() and "30%" in panel.candidate_buttons[1].text()
+    assert panel.clarify.isVisible() and panel.card.isHidden()  # no bar or percentage above "not sure"
+    # only plausible choices (50 %, 30 %); the 10 % one is not offered
+    assert [b.isVisible() for b in panel.candidate_buttons] == [True, True, False]
+    assert "Get_Help" in panel.candidate_buttons[1].text()
     with qtbot.waitSignal(panel.action_shown, timeout=5000) as blocker:
         qtbot.mouseClick(panel.candidate_buttons[1], Qt.MouseButton.LeftButton)
     assert blocker.args[0].kind == "help"
@@ -144,7 +149,7 @@ def test_language_switch_changes_visible_strings(qtbot, window: MainWindow) -> N
     assert panel.none_button.text() == "None of these"
     window.apply_settings(window.context.settings.updated(language="es"))
     qtbot.waitUntil(lambda: panel.none_button.text() == "Ninguna de estas", timeout=3000)  # Qt posts LanguageChange
-    assert panel.clarify_label.text() == "¿Quisiste decir…?"
+    assert panel.clarify_label.text() == "No estoy seguro de qué quieres decir. ¿Quisiste decir…?"
     assert window.windowTitle() == "Asistente sin conexión"
     window.apply_settings(window.context.settings.updated(language="en"))
     qtbot.waitUntil(lambda: panel.none_button.text() == "None of these", timeout=3000)
@@ -174,6 +179,7 @@ def test_help_example_links_run_the_phrase(qtbot, window: MainWindow) -> None:  
 
 def test_wrong_answer_can_be_corrected(qtbot, window: MainWindow, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     ask(qtbot, window, "news")
+    window.panel.wrong_menu.aboutToShow.emit()
     actions = {a.text(): a for a in window.panel.wrong_menu.actions()}
     with qtbot.waitSignal(window.panel.action_shown, timeout=5000):
         actions["Get_Profile"].trigger()
@@ -193,7 +199,7 @@ def test_settings_dialog_produces_validated_settings(qtbot, window: MainWindow) 
 
 def test_accessible_names_and_geometry_is_remembered(qtbot, window: MainWindow, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     panel = window.panel
-    for widget in (panel.input, panel.ask_button, panel.confidence_bar, panel.none_button, panel.history):
+    for widget in (panel.input, panel.ask_button, panel.wrong_button, panel.none_button, panel.history):
         assert widget.accessibleName()
     window.resize(640, 480)
     window.close()
@@ -268,3 +274,95 @@ def test_the_profile_form_refuses_an_invalid_email_or_phone(qtbot, window: MainW
     dialog.fields["email"].setText("ana@example.org")
     dialog.fields["phone"].setText("+34 910 000 123")
     assert save.isEnabled() and dialog.problem.text() == ""
+
+
+def test_a_choice_is_acknowledged_the_card_takes_the_intent_and_undo_forgets(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, context: AppContext) -> None:
+    panel = window.panel
+    ask(qtbot, window, "maybe the weather")
+    with qtbot.waitSignal(panel.action_shown, timeout=5000):
+        qtbot.keyClick(panel.input, Qt.Key.Key_2)
+    assert panel.intent_label.text() == "Get_Help" and panel.band_label.isHidden()
+    assert "remember" in panel.ack_label.text() and panel.undo_button.isVisible()
+    assert [e.intent for e in context.storage.taught()] == ["get_help"]
+    turn = ask(qtbot, window, "Maybe the weather!")  # taught: routed without asking, and says why
+    assert turn.kind == "act" and turn.prediction.intent == "get_help" and turn.learned
+    assert panel.band_label.text().startswith("learned from you on")
+    panel.wrong_menu.aboutToShow.emit()
+    actions = {a.text(): a for a in panel.wrong_menu.actions()}
+    with qtbot.waitSignal(panel.action_shown, timeout=5000):
+        actions["Get_Profile"].trigger()  # a correction re-teaches the same request
+    assert panel.intent_label.text() == "Get_Profile" and panel.undo_button.isVisible()
+    qtbot.waitUntil(lambda: [e.intent for e in context.storage.taught()] == ["get_profile"], timeout=5000)
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: context.storage.taught() == [], timeout=5000)
+    assert "forgot" in panel.ack_label.text()
+    assert ask(qtbot, window, "maybe the weather").kind == "clarify"  # forgotten: it asks again
+
+
+def test_a_correction_menu_lists_the_other_intents_in_the_current_language(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow) -> None:
+    panel = window.panel
+    ask(qtbot, window, "news")
+    panel.wrong_menu.aboutToShow.emit()
+    names = [a.text() for a in panel.wrong_menu.actions()]
+    assert "Get_News" not in names and "Get_Profile" in names  # never the intent already shown
+
+
+def test_greetings_get_a_short_answer_not_a_refusal(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    turn = ask(qtbot, window, "hola")
+    assert turn.kind == "chat" and window.panel.intent_label.isHidden() and window.panel.band_label.isHidden()
+    assert window.panel.result_title.text().startswith("Hello!")  # the window is in English here
+
+
+def test_out_of_scope_says_what_it_can_do_and_offers_no_tiny_choices(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    turn = ask(qtbot, window, "play a song")
+    panel = window.panel
+    assert turn.kind == "decline" and panel.clarify.isHidden()
+    assert panel.result_title.text() == "I can't help with that" and "ask:" in panel.result_body.text()
+    assert panel.wrong_button.isHidden() and panel.band_label.isHidden()
+
+
+def test_the_empty_window_shows_examples_that_run(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.panel
+    assert panel.welcome.isVisible() and "ask:" in panel.welcome.text()
+    with qtbot.waitSignal(panel.answered, timeout=5000) as blocker:
+        panel.welcome.linkActivated.emit("ask:latest%20news")
+    assert blocker.args[0].prediction.text == "latest news" and panel.welcome.isHidden()
+
+
+def test_history_from_earlier_sessions_is_in_the_current_language_without_ids(  # type: ignore[no-untyped-def]
+        qtbot, context: AppContext, factory) -> None:
+    from core.settings import Settings
+
+    context.storage.add_history("noticias de hoy", "get_news", 0.9, "get_news")
+    context.storage.add_history("noticias de hoy", "get_news", 0.9, "get_news")  # asked twice: one row
+    context.storage.add_history("abre la puerta", "out_of_scope", 0.9, None)
+    context.store.replace(Settings(language="es"), save=False)
+    win, controller = start(context, factory)
+    qtbot.addWidget(win)
+    try:
+        controller.request_load.emit(str(context.model_dir), "auto")
+        qtbot.waitUntil(lambda: win.panel.info is not None, timeout=5000)
+        rows = [win.panel.history.item(i).text() for i in range(win.panel.history.count())]
+        assert len(rows) == 2 and not any("get_news" in r or "out_of_scope" in r for r in rows)
+        assert "pidió aclaración" in rows[0] and "GET_NEWS" in rows[1]  # the fake's Spanish display name
+        qtbot.keyClick(win.panel.input, Qt.Key.Key_Up)  # Up walks the earlier sessions too
+        assert win.panel.input.text() == "abre la puerta"
+        assert win.panel.history.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    finally:
+        for translator in win.translators:
+            QApplication.instance().removeTranslator(translator)
+        controller.stop()
+
+
+def test_a_contact_answer_offers_copy_and_call(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QGuiApplication
+
+    ask(qtbot, window, "open? what is your phone number")
+    body = window.panel.result_body.text()
+    assert "tel:" in body and "copy:" in body and "<table>" not in body  # the phone alone, no whole card
+    href = body.split('href="copy:')[1].split('"')[0]
+    window.panel.open_link("copy:" + href)
+    assert any(c.isdigit() for c in QGuiApplication.clipboard().text())
+    assert window.panel.status.text() == "Copied to the clipboard"

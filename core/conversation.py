@@ -1,0 +1,103 @@
+"""What the assistant says itself, without an action: greetings and thanks, the decline of an out-of-scope
+request (what it cannot do and what it can), and the confidence band a person reads instead of a number.
+
+Greetings are recognised by rules, not by the model: a request made only of greeting, thanks or goodbye
+phrases (and a few fillers: "hola, buenos días", "thanks a lot!", "hey assistant") is answered briefly.
+"hola, ¿qué noticias hay?" holds a real request, so it goes to the model as usual.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.actions.base import ActionResult
+from core.i18n import tr
+from core.intents import IntentDataset
+from core.text import fold
+
+SURE = 0.90  # at or above this (and the threshold) an answer reads "sure"
+MIN_PLAUSIBLE = 0.15  # an intent below this is never offered as a choice (no "Help (2%)")
+
+# Each phrase, accent-folded and lower-case, and what it is. Longer phrases are tried first.
+_PHRASES: dict[str, str] = {}
+for _kind, _text in (
+    ("greeting", "hola|buenas|buenos dias|buen dia|buenas tardes|buenas noches|saludos|que tal|como estas|"
+                 "como esta|que onda|hi|hello|hey|hiya|howdy|good morning|good afternoon|good evening|"
+                 "how are you|how are you doing|whats up|what's up|greetings"),
+    ("thanks", "gracias|muchas gracias|mil gracias|muchisimas gracias|te lo agradezco|genial gracias|"
+               "thanks|thank you|thank you very much|thanks a lot|thank you so much|thx|cheers|much appreciated"),
+    ("bye", "adios|hasta luego|hasta pronto|hasta manana|chao|chau|nos vemos|bye|goodbye|bye bye|see you|"
+            "see you later|good night"),
+    ("filler", "asistente|assistant|amigo|friend|there|ok|okay|vale|perfecto|perfect|great|genial|muy amable|"
+               "so much|a lot|very much|y|and|oh|ah|bueno|well|por favor|please|senor|senora"),
+):
+    for _phrase in _text.split("|"):
+        _PHRASES[_phrase] = _kind
+_LONGEST = max(len(p.split()) for p in _PHRASES)
+
+MESSAGES = {
+    "greeting": {"es": "¡Hola! Pregúntame por las noticias, el horario y los datos del negocio o tu perfil.",
+                 "en": "Hello! Ask me for the news, the business's hours and details, or your profile."},
+    "thanks": {"es": "¡De nada! Aquí estoy si necesitas algo más.",
+               "en": "You're welcome! I'm here if you need anything else."},
+    "bye": {"es": "¡Hasta luego!", "en": "Goodbye!"},
+    "decline_title": {"es": "Eso no lo sé hacer", "en": "I can't help with that"},
+    "decline_body": {"es": "No sé hacer eso todavía. Esto es lo que sí puedo hacer:",
+                     "en": "That is not something I can do yet. Here is what I can do:"},
+    "unsure_title": {"es": "No estoy seguro de qué quieres decir",
+                     "en": "I'm not sure what you mean"},
+    "unsure_body": {"es": "¿Puedes decirlo de otra forma? Esto es lo que puedo hacer:",
+                    "en": "Could you say it another way? Here is what I can do:"},
+}
+
+
+def small_talk(text: str) -> str | None:
+    """"greeting", "thanks" or "bye" when the whole text is such phrases (plus fillers), else None."""
+    words = re.findall(r"[\w']+", fold(text))
+    if not words or len(words) > 8:
+        return None
+    kinds: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(_LONGEST, len(words) - i), 0, -1):
+            kind = _PHRASES.get(" ".join(words[i:i + size]))
+            if kind:
+                kinds.append(kind)
+                i += size
+                break
+        else:
+            return None  # a word that is not small talk: a real request
+    for kind in ("thanks", "bye", "greeting"):  # "hola, gracias" is thanks; "ok bye" is a goodbye
+        if kind in kinds:
+            return kind
+    return None  # fillers only ("ok", "vale"): let the model have it
+
+
+def small_talk_reply(kind: str, language: str) -> ActionResult:
+    return ActionResult(title=tr(MESSAGES, kind, language), kind="chat")
+
+
+def capabilities(dataset: IntentDataset | None, language: str, per_intent: int = 2) -> list[dict[str, Any]]:
+    """Every intent with its name, description and example phrases in `language` (help, declines, empty state)."""
+    return [{"intent": intent.name, "name": intent.display_name[language],
+             "description": intent.description[language],
+             "examples": list(intent.shown_examples(language))[:per_intent]}
+            for intent in (dataset.intents if dataset else ())]
+
+
+def decline(dataset: IntentDataset | None, language: str, unsure: bool) -> ActionResult:
+    """The answer to an out-of-scope request (or one with no plausible intent): what the assistant can do."""
+    entries = capabilities(dataset, language)
+    prefix = "unsure" if unsure else "decline"
+    body = tr(MESSAGES, f"{prefix}_body", language) + "\n" + "\n".join(
+        f"• {e['name']}: {e['description']}" for e in entries)
+    return ActionResult(title=tr(MESSAGES, f"{prefix}_title", language), body=body, kind="help",
+                        fields={"intents": entries, "intro": tr(MESSAGES, f"{prefix}_body", language)})
+
+
+def band(confidence: float, threshold: float) -> str:
+    """How sure the assistant is, in words: "sure", "probably" (both acted on) or "unsure" (it asks)."""
+    if confidence >= max(SURE, threshold):
+        return "sure"
+    return "probably" if confidence >= threshold else "unsure"

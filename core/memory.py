@@ -1,0 +1,124 @@
+"""What the user taught: a request they chose or corrected routes to that intent from then on.
+
+Design (why not embeddings): the match must work in every install, the packaged app included, with no
+training stack and without changing the bundle format; it must never change an answer the user did not
+teach. So a taught request is kept as a normalised key in the local database, and a new request matches it
+when
+  1. its key is the same: case, accents, punctuation, spacing, articles and polite fillers do not count
+     ("Qué tal el cine??", "que tal el cine por favor"), or
+  2. its words are the same in another order ("news about cinema" ~ "cinema news about"), or
+  3. its character trigrams overlap the key's by at least SIMILARITY (Jaccard), which absorbs typos and
+     small changes ("what's on at the cinema" ~ "whats on at the cinemas").
+SIMILARITY is calibrated on the intents' validation split (scripts/evaluate_teaching.py): no validation
+request may match a taught request of another text. Paraphrases with other words ("films showing
+tonight") are not matched: that needs a sentence embedding from the bundle (see README, Known weaknesses).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.storage import Storage, TaughtEntry
+from core.text import fold
+
+SIMILARITY = 0.72  # trigram Jaccard at or above which a request counts as a taught one (calibrated, see above)
+MIN_KEY_CHARS = 3  # a key shorter than this ("ok", "?") is never taught
+MAX_TAUGHT = 2000  # entries kept; the oldest beyond this are dropped, so matching stays well under 1 ms
+MAX_TEXT_CHARS = 300
+
+_FILLER_PHRASES = ("por favor", "can you", "could you", "would you", "me puedes", "puedes", "podrias",
+                   "i want to", "i would like to", "i'd like to", "quiero", "quisiera")
+_FILLER_WORDS = frozenset((  # noqa: SIM905 (one line of words reads better than 32 quoted strings)
+    "please pls plz porfa porfis hey oye hola hi hello thanks gracias the a an el la los las lo un una unos unas "
+    "just kindly ok okay vale assistant asistente me").split())
+
+
+def teach_key(text: str) -> str:
+    """The request without case, accents, punctuation, articles and polite fillers, words in order."""
+    folded = " " + " ".join(re.findall(r"\w+", fold(text).replace("'", ""))) + " "
+    for phrase in _FILLER_PHRASES:
+        folded = folded.replace(f" {phrase} ", " ")
+    return " ".join(w for w in folded.split() if w not in _FILLER_WORDS)
+
+
+def _trigrams(key: str) -> frozenset[str]:
+    padded = f"  {key} "
+    return frozenset(padded[i:i + 3] for i in range(len(padded) - 2))
+
+
+def similarity(a: str, b: str) -> float:
+    """Trigram Jaccard of two keys (1.0 for the same words in any order)."""
+    if sorted(a.split()) == sorted(b.split()):
+        return 1.0
+    ta, tb = _trigrams(a), _trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: TaughtEntry
+    similarity: float
+
+    @property
+    def date(self) -> str:
+        return self.entry.created_at[:10]
+
+
+class TeachingMemory:
+    """The taught requests in the local database (read on every request, so the CLI and the app agree)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self._cache: tuple[int, list[tuple[TaughtEntry, frozenset[str]]]] | None = None
+        self._version = 0  # bumped on every change made through this object
+
+    @staticmethod
+    def teachable(text: str) -> bool:
+        return len(teach_key(text)) >= MIN_KEY_CHARS and len(text) <= MAX_TEXT_CHARS
+
+    def teach(self, text: str, intent: str) -> bool:
+        """Remember `text` -> `intent` (replacing what the same key was taught); False when not teachable."""
+        if not self.teachable(text):
+            return False
+        self.storage.teach(teach_key(text), text.strip(), intent)
+        entries = self.storage.taught()
+        for old in entries[MAX_TAUGHT:]:
+            self.storage.forget(old.key)
+        self._version += 1
+        return True
+
+    def forget(self, text: str) -> bool:
+        """Forget what `text` (or a request with the same key) was taught; False when nothing was."""
+        self._version += 1
+        return self.storage.forget(teach_key(text))
+
+    def clear(self) -> None:
+        self._version += 1
+        self.storage.forget_all()
+
+    def entries(self) -> list[TaughtEntry]:
+        return self.storage.taught()
+
+    def _indexed(self) -> list[tuple[TaughtEntry, frozenset[str]]]:
+        # Another process (the CLI) may teach while the app runs: re-read the table each time; the trigram
+        # sets are rebuilt only when what was read differs from the last read.
+        entries = self.storage.taught()
+        stamp = hash((self._version, tuple((e.key, e.intent) for e in entries)))
+        if self._cache is None or self._cache[0] != stamp:
+            self._cache = (stamp, [(e, _trigrams(e.key)) for e in entries])
+        return self._cache[1]
+
+    def match(self, text: str) -> Match | None:
+        key = teach_key(text)
+        if len(key) < MIN_KEY_CHARS:
+            return None
+        words, grams = sorted(key.split()), _trigrams(key)
+        best: Match | None = None
+        for entry, entry_grams in self._indexed():
+            if entry.key == key or sorted(entry.key.split()) == words:
+                return Match(entry, 1.0)
+            score = len(grams & entry_grams) / len(grams | entry_grams)
+            if score >= SIMILARITY and (best is None or score > best.similarity):
+                best = Match(entry, score)
+        return best
