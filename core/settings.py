@@ -22,6 +22,7 @@ from core.errors import ConfigError
 
 DEVICES = ("auto", "cpu", "cuda")
 LANGUAGES = ("system", "es", "en")
+APPEARANCES = ("system", "light", "dark")
 MAX_SETTINGS_BYTES = 1 << 20  # a settings file is a few hundred bytes; refuse to parse anything huge
 MAX_FEEDS = 50
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class Settings:
     api_port: int = 8765  # port of that API on 127.0.0.1
     load_timeout_s: float = 60.0  # the engine process must load a model within this, else it is stopped
     request_timeout_s: float = 10.0  # and answer one request within this, else it is restarted
+    appearance: str = "system"  # system (follow the desktop's light/dark choice) | light | dark
 
     def __post_init__(self) -> None:
         _check_types(self)
@@ -49,6 +51,8 @@ class Settings:
             raise ConfigError(f"device must be one of {DEVICES}, found {self.device!r}.")
         if self.language not in LANGUAGES:
             raise ConfigError(f"language must be one of {LANGUAGES}, found {self.language!r}.")
+        if self.appearance not in APPEARANCES:
+            raise ConfigError(f"appearance must be one of {APPEARANCES}, found {self.appearance!r}.")
         if not 1024 <= self.api_port <= 65535:
             raise ConfigError(f"api_port must be between 1024 and 65535, found {self.api_port}.")
         if len(self.feeds) > MAX_FEEDS or any(not f.startswith(("http://", "https://")) for f in self.feeds):
@@ -87,6 +91,7 @@ _KINDS: dict[str, tuple[type, ...]] = {
     "threshold": (float, int, type(None)), "device": (str,), "language": (str,), "history_enabled": (bool,),
     "network_feeds": (bool,), "feeds": (tuple,), "model_dir": (str, type(None)), "api_enabled": (bool,),
     "api_port": (int,), "load_timeout_s": (float, int), "request_timeout_s": (float, int),
+    "appearance": (str,),
 }
 
 

@@ -75,6 +75,11 @@ class SettingsDialog(QDialog):
         for value, text in (("system", self.tr("System")), ("es", "Español"), ("en", "English")):
             self.language.addItem(text, value)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.appearance = QComboBox()
+        for value, text in (("system", self.tr("Like the system")), ("light", self.tr("Light")),
+                            ("dark", self.tr("Dark"))):
+            self.appearance.addItem(text, value)
+        self.appearance.setCurrentIndex(max(0, self.appearance.findData(settings.appearance)))
         self.history = QCheckBox(self.tr("Keep a history of requests"))
         self.history.setChecked(settings.history_enabled)
         clear = QPushButton(self.tr("Clear history"))
@@ -119,6 +124,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Ask to clarify below"), row)
         form.addRow(self.tr("Device"), self.device)
         form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Appearance"), self.appearance)
         history_row = QHBoxLayout()
         history_row.addWidget(self.history)
         history_row.addWidget(clear)
@@ -169,7 +175,8 @@ class SettingsDialog(QDialog):
     def result_settings(self, current: Settings) -> Settings:
         return current.updated(
             threshold=self.threshold.value() / 100, device=self.device.currentData(),
-            language=self.language.currentData(), history_enabled=self.history.isChecked(),
+            language=self.language.currentData(), appearance=self.appearance.currentData(),
+            history_enabled=self.history.isChecked(),
             network_feeds=self.network.isChecked(), api_enabled=self.api.isChecked(), model_dir=self.model_dir,
         )
 

@@ -327,6 +327,7 @@ class AssistantPanel(QWidget):
         self.card.show()
         self._set_header("", "")
         self.result_title.setText(self.tr("Sorry, I did not understand. Could you rephrase it?"))
+        self.result_title.show()
         self.result_body.clear()
         self.input.setFocus()
 
@@ -445,7 +446,8 @@ class AssistantPanel(QWidget):
             self.show_result(turn.result)
         else:
             self.show_clarification(turn)
-        self.wrong_button.setVisible(turn.kind == "act")
+        # A wrong answer or a wrong refusal can be corrected (and is then learned); small talk cannot.
+        self.wrong_button.setVisible(turn.kind in ("act", "decline"))
 
     def show_clarification(self, turn: Turn) -> None:
         self.card.hide()  # the question replaces the answer: no bar or percentage above "not sure"
@@ -472,6 +474,8 @@ class AssistantPanel(QWidget):
         self.welcome.hide()
         self.card.show()
         self.result_title.setText(result.title)
+        # "News" under "News" says nothing: the heading shows only when it adds to the intent's name.
+        self.result_title.setVisible(result.title != self.intent_label.text() or self.intent_label.isHidden())
         html = result_html(result, self._words())
         self.result_body.setText(html)
         self.result_body.setVisible(bool(html))
@@ -502,7 +506,7 @@ class AssistantPanel(QWidget):
     # ----- history
     def _history_text(self, text: str, intent: str) -> str:
         """One row in the current language: the request and where it went (never a raw id)."""
-        where = self.display_name(intent) if intent else self.tr("asked to clarify or declined")
+        where = self.display_name(intent) if intent else self.tr("no action")
         return f"{text}  —  {where}"
 
     def _add_history_item(self, text: str, intent: str) -> None:
@@ -519,6 +523,12 @@ class AssistantPanel(QWidget):
         self.history.insertItem(0, item)
         while self.history.count() > HISTORY_ROWS:
             self.history.takeItem(self.history.count() - 1)
+        self._sync_history_visibility()
+
+    def _sync_history_visibility(self) -> None:
+        """No empty box: the history list shows once there is something in it."""
+        self.history_label.setVisible(self.history.count() > 0)
+        self.history.setVisible(self.history.count() > 0)
 
     def _load_history(self) -> None:
         """Earlier sessions' requests: the list, and Up/Down in the input (oldest first, newest last)."""
@@ -529,6 +539,7 @@ class AssistantPanel(QWidget):
         for entry in reversed(entries):
             self._add_history_item(entry.text, entry.action or "")
             self.input.remember(entry.text)
+        self._sync_history_visibility()
 
     def _reload_history(self) -> None:
         for row in range(self.history.count()):
@@ -539,3 +550,4 @@ class AssistantPanel(QWidget):
     def clear_history_view(self) -> None:
         self.history.clear()
         self.input.past.clear()
+        self._sync_history_visibility()

@@ -75,7 +75,8 @@ def _business(fields: dict[str, Any], words: dict[str, str]) -> str:
     if asked in ("phone", "email", "address", "website"):  # one contact asked: that value alone, with buttons
         value = str(fields.get(asked, ""))
         extra = f"<br>{escape(fields.get('directions', ''))}" if asked == "address" else ""
-        return answer + f"<p>{escape(value)}{extra}</p><p>{_buttons(contact_actions(asked, value, words))}</p>"
+        extra = f"<p>{extra[4:]}</p>" if extra else ""  # the answer already holds the value
+        return answer + f"{extra}<p>{_buttons(contact_actions(asked, value, words))}</p>"
     badge_color, badge = ("#1b7f3b", words["open"]) if fields.get("open_now") else ("#a12020", words["closed"])
     week = "".join(f"<tr><td>{escape(day)}&nbsp;&nbsp;</td><td>{escape(hours)}</td></tr>"
                    for day, hours in fields["week"].items())

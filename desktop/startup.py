@@ -28,6 +28,8 @@ def make_application() -> QApplication:
     existing = QCoreApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
+    # Fusion draws the same clean widgets everywhere and follows the light/dark colour scheme (Qt >= 6.5).
+    app.setStyle("Fusion")
     app.setWindowIcon(QIcon(str(resource_path("icons", "assistant.svg"))))
     return app
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QTranslator
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, Qt, QTranslator
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from core.actions import ActionResult
@@ -31,6 +31,7 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.translators: list[QTranslator] = []  # the app's catalogue and Qt's own (standard buttons, dialogs)
         self.apply_language()
+        self.apply_appearance()
         self.panel = AssistantPanel(controller, context, self)
         self.setCentralWidget(self.panel)
         self.panel.error_raised.connect(self.show_error)
@@ -93,6 +94,14 @@ class MainWindow(QMainWindow):
                     app.installTranslator(loaded)
                     self.translators.append(loaded)
 
+    def apply_appearance(self) -> None:
+        """Light or dark as set; "system" leaves the scheme to the desktop (Fusion follows it)."""
+        app = QCoreApplication.instance()
+        if not isinstance(app, QGuiApplication):
+            return
+        schemes = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark, "system": Qt.ColorScheme.Unknown}
+        app.styleHints().setColorScheme(schemes[self.context.settings.appearance])
+
     def show_error(self, exc: BaseException) -> None:
         show_error(self, exc)
 
@@ -133,6 +142,8 @@ class MainWindow(QMainWindow):
                 "the app closes. Check that the folder is writable."))
         if new.language != old.language:
             self.apply_language()
+        if new.appearance != old.appearance:
+            self.apply_appearance()
         if engine_changed:
             self.context.store.drop_override("model_dir")  # an explicit choice replaces --model
             self.context.store.drop_override("device")

@@ -40,6 +40,13 @@ MESSAGES = {
     "hours_on": {"es": "{when}: {hours}.", "en": "{when}: {hours}."},
     "closed_on": {"es": "{when}: cerrado.", "en": "{when}: closed."},
     "today": {"es": "hoy", "en": "today"},
+    "part_hours": {"es": "{when} {part}: {hours}.", "en": "{when} {part}: {hours}."},
+    "part_closed": {"es": "{when} {part}: cerrado.", "en": "{when} {part}: closed."},
+    "at_open": {"es": "{when} a las {clock}: abierto ({span}).", "en": "{when} at {clock}: open ({span})."},
+    "at_closed": {"es": "{when} a las {clock}: cerrado.", "en": "{when} at {clock}: closed."},
+    "morning": {"es": "por la mañana", "en": "morning"},
+    "afternoon": {"es": "por la tarde", "en": "afternoon"},
+    "evening": {"es": "por la noche", "en": "evening"},
     "tomorrow": {"es": "mañana", "en": "tomorrow"},
     "on_day": {"es": "el {day}", "en": "on {day}"},
     "phone": {"es": "El teléfono es {value}.", "en": "The phone number is {value}."},
@@ -177,9 +184,61 @@ def asked_day(text: str, today: date) -> date | None:
     return None
 
 
+# Parts of the day (start, end) and the words that ask for them; "mañana" alone is tomorrow, not morning.
+PARTS = {"morning": (time(6), time(14), ("morning", "por la manana", "de manana")),
+         "afternoon": (time(14), time(20), ("afternoon", "por la tarde", "esta tarde", "de la tarde")),
+         "evening": (time(19), time(23, 59), ("evening", "tonight", "por la noche", "esta noche", "de la noche"))}
+
+
+def asked_part(text: str) -> str:
+    return next((part for part, (_, _, words) in PARTS.items() if _has(text, words)), "")
+
+
+def asked_clock(text: str) -> time | None:
+    """"at 18:30", "at 6pm", "a las 6 de la tarde", "a las 18" -> that time; None when no time is named."""
+    match = re.search(r"\b(?:at|a las|a la)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|p\.m\.|a\.m\.)?", text)
+    if not match:
+        return None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    later = (match[3] or "").startswith("p") or asked_part(text[match.end():]) in ("afternoon", "evening")
+    if later and hour < 12:
+        hour += 12
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _overlap(span: Span, start: time, end: time) -> bool:
+    return span.start < end and (span.overnight or span.end > start)
+
+
+def _at_time_answer(hours: dict[str, list[Span]], day: date, when: str, text: str, lang: str) -> str | None:
+    """The answer for a time ("at 18:00") or a part of the day ("tomorrow morning"), or None when none is named."""
+    clock, part = asked_clock(text), asked_part(text)
+    spans = _spans_on(hours, day)
+    if clock is not None:
+        span = next((s for s in spans if s.start <= clock and (s.overnight or clock < s.end)), None)
+        key = "at_open" if span else "at_closed"
+        return tr(MESSAGES, key, lang, when=when, clock=f"{clock:%H:%M}", span=str(span or ""))
+    if part:
+        if lang == "en" and when == "Today":  # "This evening", not "Today evening"
+            when = "This"
+        start, end, _ = PARTS[part]
+        inside = [s for s in spans if _overlap(s, start, end)]
+        if not inside:
+            return tr(MESSAGES, "part_closed", lang, when=when, part=tr(MESSAGES, part, lang))
+        return tr(MESSAGES, "part_hours", lang, when=when, part=tr(MESSAGES, part, lang),
+                  hours=", ".join(map(str, inside)))
+    return None
+
+
 def hours_answer(hours: dict[str, list[Span]], moment: datetime, text: str, lang: str) -> str:
-    """One line: whether it is open now (and until when, or when it opens next), or the hours of the asked day."""
+    """One line: the hours at the asked time or part of the day, of the asked day, or whether it is open now (and
+    until when, or when it opens next)."""
     day = asked_day(text, moment.date())
+    target = day or moment.date()
+    phrase = _day_phrase(target, moment.date(), lang)
+    at_time = _at_time_answer(hours, target, phrase[:1].upper() + phrase[1:], text, lang)
+    if at_time:
+        return at_time
     if day is not None and day != moment.date():
         spans = _spans_on(hours, day)
         phrase = _day_phrase(day, moment.date(), lang)

@@ -41,6 +41,8 @@ def asked_field(text: str) -> str:
     found = [f for f, vocabulary in FIELD_WORDS.items() if words & vocabulary]
     if "e" in words and "mail" not in words:  # "e" alone is a Spanish "and", only "e mail" means email
         found = [f for f in found if f != "email" or words & (FIELD_WORDS["email"] - {"e"})]
+    if "email" in found and "address" in found:  # "email address", "dirección de correo": the email
+        found.remove("address")
     return found[0] if len(found) == 1 else ""
 
 

@@ -99,39 +99,44 @@
         <translation>Perdona, no te he entendido. ¿Puedes decirlo de otra forma?</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="352" />
+        <location filename="../panel.py" line="353" />
         <source>Got it, I'll remember that “{text}” means {intent}.</source>
         <translation>Entendido: recordaré que «{text}» es {intent}.</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="354" />
+        <location filename="../panel.py" line="355" />
         <source>Got it (history is off, so nothing is remembered).</source>
         <translation>Entendido (el historial está desactivado, así que no recuerdo nada).</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="364" />
+        <location filename="../panel.py" line="365" />
         <source>Undone: I forgot that.</source>
         <translation>Deshecho: lo he olvidado.</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="418" />
+        <location filename="../panel.py" line="419" />
         <source>sure</source>
         <translation>seguro</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="418" />
+        <location filename="../panel.py" line="419" />
         <source>probably</source>
         <translation>probablemente</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="418" />
+        <location filename="../panel.py" line="419" />
         <source>not sure</source>
         <translation>no estoy seguro</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="419" />
+        <location filename="../panel.py" line="420" />
         <source>learned from you on {date}</source>
         <translation>aprendido de ti el {date}</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="508" />
+        <source>no action</source>
+        <translation>sin acción</translation>
     </message>
     <message>
         <location filename="../panel.py" line="261" />
@@ -139,49 +144,44 @@
         <translation>No estoy seguro de qué quieres decir. ¿Quisiste decir…?</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="441" />
+        <location filename="../panel.py" line="442" />
         <source>Alternatives: {alternatives}</source>
         <translation>Alternativas: {alternatives}</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="442" />
+        <location filename="../panel.py" line="443" />
         <source>Answered in {ms:.0f} ms</source>
         <translation>Respondido en {ms:.0f} ms</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="466" />
+        <location filename="../panel.py" line="467" />
         <source>Copy</source>
         <translation>Copiar</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="467" />
+        <location filename="../panel.py" line="468" />
         <source>Call</source>
         <translation>Llamar</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="467" />
+        <location filename="../panel.py" line="468" />
         <source>Write</source>
         <translation>Escribir</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="467" />
+        <location filename="../panel.py" line="468" />
         <source>Map</source>
         <translation>Mapa</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="467" />
+        <location filename="../panel.py" line="468" />
         <source>Open</source>
         <translation>Abrir</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="495" />
+        <location filename="../panel.py" line="498" />
         <source>What can I do for you? Click an example or type your own request.</source>
         <translation>¿En qué puedo ayudarte? Pulsa un ejemplo o escribe tu petición.</translation>
-    </message>
-    <message>
-        <location filename="../panel.py" line="505" />
-        <source>asked to clarify or declined</source>
-        <translation>pidió aclaración o no era para mí</translation>
     </message>
     <message>
         <location filename="../panel.py" line="281" />
@@ -189,12 +189,12 @@
         <translation>No hay ningún modelo cargado</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="466" />
+        <location filename="../panel.py" line="467" />
         <source>Open now</source>
         <translation>Abierto ahora</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="466" />
+        <location filename="../panel.py" line="467" />
         <source>Closed now</source>
         <translation>Cerrado ahora</translation>
     </message>
@@ -235,32 +235,32 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../window.py" line="71" />
+        <location filename="../window.py" line="72" />
         <source>Offline assistant</source>
         <translation>Asistente sin conexión</translation>
     </message>
     <message>
-        <location filename="../window.py" line="72" />
+        <location filename="../window.py" line="73" />
         <source>&amp;Assistant</source>
         <translation>&amp;Asistente</translation>
     </message>
     <message>
-        <location filename="../window.py" line="73" />
+        <location filename="../window.py" line="74" />
         <source>&amp;Settings…</source>
         <translation>&amp;Ajustes…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="74" />
+        <location filename="../window.py" line="75" />
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
     <message>
-        <location filename="../window.py" line="141" />
+        <location filename="../window.py" line="152" />
         <source>Loading model…</source>
         <translation>Cargando modelo…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="182" />
+        <location filename="../window.py" line="193" />
         <source>show my profile</source>
         <translation>muéstrame mi perfil</translation>
     </message>
@@ -268,17 +268,17 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../dialogs.py" line="203" />
+        <location filename="../dialogs.py" line="210" />
         <source>The email should look like name@example.org.</source>
         <translation>El correo debe tener la forma nombre@ejemplo.org.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="204" />
+        <location filename="../dialogs.py" line="211" />
         <source>The phone number should have at least 7 digits.</source>
         <translation>El teléfono debe tener al menos 7 cifras.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="180" />
+        <location filename="../dialogs.py" line="187" />
         <source>Edit profile</source>
         <translation>Editar perfil</translation>
     </message>
@@ -311,94 +311,114 @@
         <translation>Sistema</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="78" />
+        <location filename="../dialogs.py" line="79" />
+        <source>Like the system</source>
+        <translation>Como el sistema</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="79" />
+        <source>Light</source>
+        <translation>Claro</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="80" />
+        <source>Dark</source>
+        <translation>Oscuro</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="83" />
         <source>Keep a history of requests</source>
         <translation>Guardar un historial de peticiones</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="80" />
+        <location filename="../dialogs.py" line="85" />
         <source>Clear history</source>
         <translation>Borrar historial</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="82" />
+        <location filename="../dialogs.py" line="87" />
         <source>Fetch news feeds over the network</source>
         <translation>Descargar fuentes de noticias por la red</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="84" />
+        <location filename="../dialogs.py" line="89" />
         <source>Serve the local API on 127.0.0.1 (for other programs)</source>
         <translation>Servir la API local en 127.0.0.1 (para otros programas)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="88" />
+        <location filename="../dialogs.py" line="93" />
         <source>Local API: not part of this build (run from a source install to use it)</source>
         <translation>API local: no incluida en esta versión (úsala desde una instalación del código fuente)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="92" />
-        <location filename="../dialogs.py" line="128" />
+        <location filename="../dialogs.py" line="97" />
+        <location filename="../dialogs.py" line="134" />
         <source>What I have learned</source>
         <translation>Lo que he aprendido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="97" />
+        <location filename="../dialogs.py" line="102" />
         <source>“{text}” → {intent} ({date})</source>
         <translation>«{text}» → {intent} ({date})</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="101" />
+        <location filename="../dialogs.py" line="106" />
         <source>Nothing yet: choices and corrections you make are learned here.</source>
         <translation>Nada todavía: aquí aparecen las elecciones y correcciones que me enseñes.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="104" />
+        <location filename="../dialogs.py" line="109" />
         <source>Remove</source>
         <translation>Quitar</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="106" />
+        <location filename="../dialogs.py" line="111" />
         <source>Clear all</source>
         <translation>Borrar todo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="110" />
-        <location filename="../dialogs.py" line="167" />
+        <location filename="../dialogs.py" line="115" />
+        <location filename="../dialogs.py" line="173" />
         <source>Bundled model</source>
         <translation>Modelo incluido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="111" />
+        <location filename="../dialogs.py" line="116" />
         <source>Load another model bundle…</source>
         <translation>Cargar otro paquete de modelo…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="113" />
+        <location filename="../dialogs.py" line="118" />
         <source>Use the bundled model</source>
         <translation>Usar el modelo incluido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="119" />
+        <location filename="../dialogs.py" line="124" />
         <source>Ask to clarify below</source>
         <translation>Pedir aclaración por debajo de</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="120" />
+        <location filename="../dialogs.py" line="125" />
         <source>Device</source>
         <translation>Dispositivo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="121" />
+        <location filename="../dialogs.py" line="126" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="136" />
+        <location filename="../dialogs.py" line="127" />
+        <source>Appearance</source>
+        <translation>Apariencia</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="142" />
         <source>Model</source>
         <translation>Modelo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="160" />
+        <location filename="../dialogs.py" line="166" />
         <source>Choose a model bundle folder</source>
         <translation>Elige la carpeta de un paquete de modelo</translation>
     </message>

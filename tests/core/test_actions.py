@@ -36,11 +36,25 @@ def test_news_puts_the_asked_topic_first(tmp_path: Path) -> None:
     result = NewsAction(services(tmp_path)).run(request("¿qué noticias hay de tecnología?"))
     items = result.fields["items"]
     assert result.kind == "news" and result.fields["topics"] == ["technology"]
-    assert len(items) == 8
     matched = [item["topic_match"] for item in items]
-    assert matched[:4] == [True] * 4  # four technology items in the sample feed, then the rest
-    assert "Open-source AI" in " ".join(i["title"] for i in items[:4])
+    on_topic = matched.count(True)
+    assert on_topic >= 4 and matched == [True] * on_topic + [False] * (len(items) - on_topic)  # never mixed
+    assert "Open-source AI" in " ".join(i["title"] for i in items[:on_topic])
+    assert result.fields["other_title"] == "Otros titulares" and "Otros titulares:" in result.body
     assert all(link.url.startswith("https://") for link in result.links)
+
+
+def test_news_on_a_topic_without_headlines_says_so_and_shows_others_apart(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from core.actions import news
+
+    (tmp_path / "sample").mkdir()
+    items = "".join(f"<item><title>Final {n} of the league</title><category>sports</category></item>" for n in range(5))
+    (tmp_path / "sample" / "news_feed.xml").write_text(f"<rss><channel><title>S</title>{items}</channel></rss>")
+    result = NewsAction(replace(services(tmp_path), resources=tmp_path)).run(request("technology news", "en"))
+    assert result.title == "No technology headlines right now"
+    assert len(result.fields["items"]) == news.MAX_OTHER_ITEMS  # others, apart and few, never padding
 
 
 def test_news_ranking_by_topic_then_date() -> None:
@@ -76,7 +90,12 @@ def test_business_answers_the_question_asked(tmp_path: Path) -> None:
     def answer(text: str, lang: str = "en") -> str:
         return str(BusinessAction(services(tmp_path, now=sunday)).run(request(text, lang)).fields["answer"])
 
-    assert answer("are you open tomorrow morning?") == "Tomorrow: 10:00–14:00, 17:00–20:30."
+    assert answer("are you open tomorrow?") == "Tomorrow: 10:00–14:00, 17:00–20:30."
+    assert answer("are you open tomorrow morning?") == "Tomorrow morning: 10:00–14:00."
+    assert answer("¿abrís mañana por la tarde?", "es") == "Mañana por la tarde: 17:00–20:30."
+    assert answer("open tomorrow at 6pm?") == "Tomorrow at 18:00: open (17:00–20:30)."
+    assert answer("¿abrís mañana a las 15:00?", "es") == "Mañana a las 15:00: cerrado."
+    assert answer("are you open this evening?") == "This evening: closed."
     assert answer("are you open now?") == "Closed now; opens tomorrow at 10:00."
     assert answer("¿abrís el sábado?", "es") == "El sábado: 10:30–14:30."
     assert answer("¿abrís el domingo?", "es") == "Ahora está cerrado; abre mañana a las 10:00."  # today: now
@@ -139,6 +158,20 @@ def test_profile_reads_the_stored_profile(tmp_path: Path) -> None:
     svc.storage.set_profile({"name": "Ana", "email": "ana@example.org"})
     filled = ProfileAction(svc).run(request("my profile", "en"))
     assert "Name: Ana" in filled.body and filled.fields["profile"]["email"] == "ana@example.org"
+
+
+@pytest.mark.parametrize(("text", "lang", "title"), [
+    ("what is my email address?", "en", "Your email is ana@example.org"),
+    ("¿cuál es mi correo?", "es", "Tu correo es ana@example.org"),
+    ("¿cómo me llamo?", "es", "Tu nombre es Ana"),
+    ("what's my phone number?", "en", "I don't have your phone yet. You can add it in the profile form."),
+    ("show my profile", "en", "Your profile"),
+])
+def test_profile_answers_the_field_asked(tmp_path: Path, text: str, lang: str, title: str) -> None:
+    svc = services(tmp_path)
+    assert svc.storage is not None
+    svc.storage.set_profile({"name": "Ana", "email": "ana@example.org"})
+    assert ProfileAction(svc).run(request(text, lang)).title == title
 
 
 def test_help_lists_every_intent_with_examples_in_the_users_language(tmp_path: Path) -> None:

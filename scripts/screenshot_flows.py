@@ -1,0 +1,141 @@
+"""Screenshots of every flow of the real window, in Spanish and English, typed with xdotool under Xvfb.
+
+    apt-get install xvfb xdotool imagemagick      # once
+    python -m scripts.screenshot_flows --out docs/screenshots [--lang es en]
+
+Each language gets a fresh data folder (a profile is filled in so that profile answers have something to
+show), the app is started as a user would start it (`python -m desktop`), requests are typed into the input
+and the window is captured after each answer. The PNGs are reduced to 256 colours to stay small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# (file name, keys): text is typed then Enter; "key:X" presses X; "settle" waits for the answer.
+FLOWS = {
+    "es": [
+        ("01-empty", []),
+        ("02-phone", ["¿cuál es vuestro teléfono?"]),
+        ("03-hours-tomorrow", ["¿abrís mañana por la mañana?"]),
+        ("04-profile-phone", ["¿cuál es mi teléfono?"]),
+        ("05-news-topic", ["¿qué noticias hay de tecnología?"]),
+        ("06-greeting", ["hola"]),
+        ("07-out-of-scope", ["pon una canción de rock"]),
+        ("08-clarify", ["novedades de la tienda"]),
+        ("09-choice-acknowledged", ["key:1"]),
+        ("10-learned", ["Novedades de la tienda!"]),
+        ("11-settings", ["key:ctrl+comma"]),
+    ],
+    "en": [
+        ("01-empty", []),
+        ("02-phone", ["what's your phone number?"]),
+        ("03-hours-tomorrow", ["are you open tomorrow morning?"]),
+        ("04-profile-email", ["what is my email address?"]),  # "what's my email?" scores 86 %
+        ("05-news-topic", ["any sports news?"]),
+        ("06-greeting", ["thanks a lot!"]),
+        ("07-out-of-scope", ["play a rock song"]),
+        ("08-clarify", ["store updates"]),  # 78 %: below the 85 % threshold set for this run
+        ("09-choice-acknowledged", ["key:2"]),
+        ("10-learned", ["Store updates?"]),
+        ("11-settings", ["key:ctrl+comma"]),
+    ],
+}
+THRESHOLD = {"es": None, "en": 0.85}
+
+
+def run(*cmd: str, env: dict[str, str] | None = None) -> str:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout.strip()
+
+
+def prepare_home(lang: str, appearance: str) -> Path:
+    home = Path(tempfile.mkdtemp(prefix=f"assistant-flows-{lang}-"))
+    (home / "config").mkdir()
+    settings = {"language": lang, "device": "cpu", "threshold": THRESHOLD[lang], "appearance": appearance}
+    (home / "config" / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    from core.storage import Storage
+
+    (home / "data").mkdir()
+    storage = Storage(home / "data" / "assistant.sqlite3")
+    storage.set_profile({"name": "Ana García", "email": "ana@example.org", "phone": "+34 600 123 456"})
+    storage.close()
+    return home
+
+
+def window_id(env: dict[str, str], timeout_s: float = 60) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "sistente|ssistant"],
+                               capture_output=True, text=True, env=env).stdout.split()
+        if found:
+            return found[0]
+        time.sleep(0.3)
+    raise SystemExit("the window did not appear")
+
+
+def capture(target: Path, env: dict[str, str], wid: str, whole_screen: bool = False) -> None:
+    raw = target.with_suffix(".raw.png")
+    window = "root" if whole_screen else wid
+    run("import", "-window", window, str(raw), env=env)
+    # 256 colours keep each PNG around 30-60 kB; a dialog is cut from the screen around the window.
+    crop = ["-trim", "+repage"] if whole_screen else []
+    run("convert", str(raw), *crop, "-colors", "256", f"PNG8:{target}", env=env)
+    raw.unlink()
+
+
+def shoot(lang: str, out: Path, display: str, appearance: str) -> list[Path]:
+    env = {**os.environ, "DISPLAY": display, "OFFLINE_ASSISTANT_HOME": str(prepare_home(lang, appearance)),
+           "LC_ALL": "C.UTF-8"}
+    env.pop("QT_QPA_PLATFORM", None)
+    app = subprocess.Popen([sys.executable, "-m", "desktop"], env=env)
+    saved = []
+    try:
+        wid = window_id(env)
+        run("xdotool", "windowsize", wid, "760", "700", env=env)
+        run("xdotool", "windowfocus", "--sync", wid, env=env)  # Xvfb has no window manager to activate it
+        time.sleep(6)  # the model loads behind the window (a few seconds on two cores)
+        suffix = "" if appearance == "light" else f"-{appearance}"
+        for name, steps in FLOWS[lang]:
+            for step in steps:
+                if step.startswith("key:"):
+                    run("xdotool", "key", "--clearmodifiers", step[4:], env=env)
+                else:
+                    run("xdotool", "type", "--delay", "15", step, env=env)
+                    run("xdotool", "key", "Return", env=env)
+                time.sleep(1.5)  # the answer is there in well under a second; leave time to paint
+            target = out / f"{lang}-{name}{suffix}.png"
+            capture(target, env, wid, whole_screen=name.endswith("settings"))
+            saved.append(target)
+            if name.endswith("settings"):
+                run("xdotool", "key", "Escape", env=env)
+    finally:
+        app.terminate()
+        app.wait(10)
+        shutil.rmtree(env["OFFLINE_ASSISTANT_HOME"], ignore_errors=True)
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--lang", nargs="+", default=["es", "en"], choices=("es", "en"))
+    parser.add_argument("--appearance", default="light", choices=("light", "dark"))
+    parser.add_argument("--display", default=":99", help="an X display (start one with: Xvfb :99 &)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for lang in args.lang:
+        for path in shoot(lang, args.out, args.display, args.appearance):
+            print(path, path.stat().st_size // 1024, "kB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
