@@ -154,13 +154,32 @@ def cmd_taught(_args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from core.intents import load_dataset
+    from importlib import metadata
+
+    from core.actions import ENTRY_POINT_GROUP
+    from core.actions.answer import business_fields
+    from core.intents import load_dataset, template_fields
 
     dataset = load_dataset(args.path)
+    plugins = {entry.name for entry in metadata.entry_points(group=ENTRY_POINT_GROUP)}  # named after their intent
+    fields = set(business_fields(resource_path("sample", "business.toml"), "en"))
+    problems = []
     for intent in dataset.intents:
-        print(f"{intent.name}: {len(intent.examples)} examples")
-    print(f"out_of_scope: {len(dataset.out_of_scope)} examples\nOK")
-    return 0
+        served = "plugin" if intent.name in plugins else "answer" if intent.answered_without_code else "NOTHING"
+        print(f"{intent.name}: {len(intent.examples)} examples, served by {served}")
+        if served == "NOTHING":
+            problems.append(f"{intent.name} has neither an action plugin nor an 'answer'/'link': add an answer "
+                            "text in intents.yaml or install a plugin for it.")
+        for lang, text in (intent.answer or {}).items():
+            unknown = sorted(template_fields(text) - fields)
+            if unknown:
+                problems.append(f"{intent.name} answer ({lang}) uses {unknown}, which business.toml does not have; "
+                                f"known fields: {', '.join(sorted(fields))}.")
+    print(f"out_of_scope: {len(dataset.out_of_scope)} examples")
+    for problem in problems:
+        print(f"problem: {problem}")
+    print("OK" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -246,6 +246,11 @@ class Storage:
         with self._transaction() as db:
             db.execute("DELETE FROM taught")
 
+    def data_version(self) -> int:
+        """Changes when another connection (the CLI, another instance) commits: cheap to poll."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def taught(self) -> list[TaughtEntry]:
         with self._lock:
             rows = self._db.execute("SELECT key, text, intent, created_at FROM taught ORDER BY created_at DESC, key")

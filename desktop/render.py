@@ -129,4 +129,8 @@ def result_html(result: ActionResult, words: dict[str, str] | None = None) -> st
         return _help(fields)
     if result.kind == "chat":
         return ""
+    if result.kind == "answer":  # an intent answered from intents.yaml: its text, then its link
+        link = str(fields.get("link", ""))
+        more = f"<p>{_a(link, link)}</p>" if link and link_is_safe(link) else ""
+        return "<p>" + escape(result.body).replace("\n", "<br>") + "</p>" + more
     return "<p>" + escape(result.body).replace("\n", "<br>") + "</p>"

@@ -21,7 +21,17 @@ from desktop.api_process import api_available, start_api, stop_api
 from desktop.dialogs import ProfileDialog, SettingsDialog, show_error
 from desktop.i18n import load_qt_translator, load_translator
 from desktop.panel import AssistantPanel
+from desktop.watcher import BundleWatcher
 from desktop.worker import EngineController, EngineFactory
+
+
+def _shortcuts(standard: QKeySequence.StandardKey, extra: str) -> list[QKeySequence]:
+    """The platform's keys plus `extra`, each once: the same key twice makes Qt refuse both as ambiguous."""
+    keys: list[QKeySequence] = []
+    for key in [*QKeySequence.keyBindings(standard), QKeySequence(extra)]:
+        if not key.isEmpty() and key not in keys:
+            keys.append(key)
+    return keys
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +57,11 @@ class MainWindow(QMainWindow):
         self.icon_path = context.paths.resources / "icons" / "assistant.svg"
         self.setWindowIcon(QIcon(str(self.icon_path)))
         self.api_process: subprocess.Popen[bytes] | None = None
+        # A bundle retrained into the model folder is loaded (and checked) by the worker; until it passes,
+        # the current model keeps answering, and a bundle that fails is reported and not used.
+        self.watcher = BundleWatcher(lambda: Path(self.context.model_dir), self)
+        self.watcher.changed.connect(self._bundle_changed)
+        self.watcher.start()
         self._menus()
         self.retranslate()
         self.geometry_store = QSettings(str(context.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
@@ -59,10 +74,10 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         self.settings_action = QAction(self)
         # Preferences is Ctrl+, on macOS only (empty on Linux and Windows): add Ctrl+, everywhere.
-        self.settings_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Preferences), QKeySequence("Ctrl+,")])
+        self.settings_action.setShortcuts(_shortcuts(QKeySequence.StandardKey.Preferences, "Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         self.quit_action = QAction(self)
-        self.quit_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Quit), QKeySequence("Ctrl+Q")])
+        self.quit_action.setShortcuts(_shortcuts(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.settings_action)
@@ -84,13 +99,17 @@ class MainWindow(QMainWindow):
         app = QCoreApplication.instance()
         if app is None:
             return
-        for old in self.translators:
+        # The catalogues are children of the application: whichever window installed them (an embedding host
+        # may build several), they are replaced, never stacked.
+        for old in app.findChildren(QTranslator):
             app.removeTranslator(old)
+            old.deleteLater()
         self.translators = []
         language = resolve_language(self.context.settings.language)
         if language == "es":
             for loaded in (load_qt_translator(language), load_translator(language)):
                 if loaded is not None:
+                    loaded.setParent(app)
                     app.installTranslator(loaded)
                     self.translators.append(loaded)
 
@@ -165,6 +184,10 @@ class MainWindow(QMainWindow):
             self.show_error(AssistantError(f"The model loaded but the choice could not be saved ({exc})."))
         if self.context.settings.api_enabled:
             self.sync_api()  # the API serves the model the window uses
+
+    def _bundle_changed(self, folder: str) -> None:
+        self.panel.set_status(self.tr("A new model was found in the model folder; checking it…"))
+        self.controller.load(folder, self.context.device)
 
     def _engine_failed(self, model_dir: str, _exc: BaseException) -> None:
         self.pending_engines.pop(model_dir, None)  # the saved choice stays; the panel reports the error

@@ -70,10 +70,11 @@ def prepare_home(lang: str, appearance: str) -> Path:
     return home
 
 
-def window_id(env: dict[str, str], timeout_s: float = 60) -> str:
+def window_id(env: dict[str, str], pid: int, timeout_s: float = 60) -> str:
+    """The main window of *this* app process (another instance on the display must not get the keys)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "sistente|ssistant"],
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(pid), "--name", "sistente|ssistant"],
                                capture_output=True, text=True, env=env).stdout.split()
         if found:
             return found[0]
@@ -98,7 +99,7 @@ def shoot(lang: str, out: Path, display: str, appearance: str) -> list[Path]:
     app = subprocess.Popen([sys.executable, "-m", "desktop"], env=env)
     saved = []
     try:
-        wid = window_id(env)
+        wid = window_id(env, app.pid)
         run("xdotool", "windowsize", wid, "760", "700", env=env)
         run("xdotool", "windowfocus", "--sync", wid, env=env)  # Xvfb has no window manager to activate it
         time.sleep(6)  # the model loads behind the window (a few seconds on two cores)

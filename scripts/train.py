@@ -5,6 +5,10 @@
     python -m scripts.train --base-model prajjwal1/bert-tiny # any hub id (needs a reachable hub) or folder
     python -m scripts.train --data ../shared/datasets/snips/snips.jsonl --out runs/snips --epochs 3
     python -m scripts.train --export resources/model         # train, then export the bundle (scripts/export.py)
+    python -m scripts.train --feedback PATH/assistant.sqlite3 --export resources/model   # users' corrections too
+
+With --export DIR holding a bundle, the new one replaces it only when it makes at least as many right
+decisions on the test split (the regression gate; exit 3 otherwise, --force overrides).
 
 Writes OUT/model (weights + tokenizer), OUT/splits.json (the exact train/val/test rows) and
 OUT/train_config.json. Out-of-scope examples: see --oos-mode and the README ("Out-of-scope data").
@@ -44,6 +48,7 @@ class TrainConfig:
     split_seed: int = 13  # the train/val/test split of a YAML dataset, fixed apart from the model seed
     patience: int = 3  # epochs without a better val accuracy before stopping
     oos_mode: str = "class"  # "class": out-of-scope is a trained label; "calibration": only in val/test
+    feedback: str = ""  # the app's assistant.sqlite3: confirmed corrections and choices join the train split
 
     def __post_init__(self) -> None:
         if self.text_prefix == "auto":
@@ -138,6 +143,11 @@ def train(cfg: TrainConfig) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     set_seed(cfg.seed)
     splits = load_splits(Path(cfg.data), cfg.split_seed)
+    if cfg.feedback:  # shown before training, so a deployer sees what the users' words change
+        from scripts.feedback import fold_feedback, read_feedback
+
+        splits, folded = fold_feedback(splits, read_feedback(Path(cfg.feedback)))
+        print("\n".join(folded.lines()), flush=True)
     labels = splits.labels(with_oos=cfg.oos_mode == "class")
     label_ids = {name: i for i, name in enumerate(labels)}
     train_rows = [r for r in splits.train if r[1] in label_ids]
@@ -175,19 +185,51 @@ def parse_args(argv: list[str] | None = None) -> tuple[TrainConfig, str | None]:
         default = f.default
         parser.add_argument(f"--{f.name.replace('_', '-')}", type=type(default), default=default)
     parser.add_argument("--export", metavar="DIR", help="export a bundle to DIR after training")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the bundle in DIR even when the new one is worse on the test split")
     args = vars(parser.parse_args(argv))
-    export_dir = args.pop("export")
-    return TrainConfig(**args), export_dir
+    export_dir, force = args.pop("export"), args.pop("force")
+    return TrainConfig(**args), export_dir, force
 
 
-def main(argv: list[str] | None = None) -> None:
-    cfg, export_dir = parse_args(argv)
+def export_gated(run: Path, target: Path, force: bool = False) -> bool:
+    """Export next to `target`; replace `target` only when the new bundle is not worse than the one there on
+    the test split (the regression gate), or when forced. The swap is two renames: a running app watching
+    `target` never sees a half-written bundle. Returns True when `target` now holds the new bundle."""
+    import shutil
+
+    from core.bundle import MANIFEST
+    from scripts.data import Splits
+    from scripts.export import export_bundle
+    from scripts.feedback import regression_gate
+
+    staging = target.with_name(f".{target.name}.new")
+    shutil.rmtree(staging, ignore_errors=True)
+    export_bundle(run, staging)
+    if (target / MANIFEST).is_file():
+        splits = Splits.from_json(json.loads((run / "splits.json").read_text(encoding="utf-8")))
+        ok, figures = regression_gate(staging, target, splits)
+        print(json.dumps({"regression_gate": "passed" if ok else "failed", **figures}), flush=True)
+        if not ok and not force:
+            print(f"The new bundle makes fewer right decisions on the test split than {target}; it was not "
+                  f"installed (kept in {staging} for inspection; --force installs it anyway).", flush=True)
+            return False
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg, export_dir, force = parse_args(argv)
     run = train(cfg)
-    if export_dir:
-        from scripts.export import export_bundle
-
-        export_bundle(run, Path(export_dir))
+    if export_dir and not export_gated(run, Path(export_dir), force):
+        return 3
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

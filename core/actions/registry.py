@@ -16,6 +16,14 @@ ENTRY_POINT_GROUP = "offline_assistant.actions"
 log = logging.getLogger(__name__)
 
 
+def answer_actions(services: ActionServices, claimed: set[str]) -> dict[str, Action]:
+    """The generic answer/link action for each intent of the dataset that has one and no plugin."""
+    from core.actions.answer import AnswerAction
+
+    intents = services.dataset.intents if services.dataset else ()
+    return {i.name: AnswerAction(i, services) for i in intents if i.answered_without_code and i.name not in claimed}
+
+
 class ActionRegistry:
     def __init__(self, actions: Mapping[str, Action]) -> None:
         self._actions = dict(actions)
@@ -31,7 +39,7 @@ class ActionRegistry:
                 log.exception("action plugin %s failed to load", entry.value)
                 continue
             actions[action.intent] = action
-        return cls(actions)
+        return cls(actions | answer_actions(services, set(actions)))
 
     @property
     def intents(self) -> tuple[str, ...]:

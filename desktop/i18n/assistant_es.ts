@@ -134,7 +134,7 @@
         <translation>aprendido de ti el {date}</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="508" />
+        <location filename="../panel.py" line="509" />
         <source>no action</source>
         <translation>sin acción</translation>
     </message>
@@ -154,32 +154,32 @@
         <translation>Respondido en {ms:.0f} ms</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="467" />
+        <location filename="../panel.py" line="468" />
         <source>Copy</source>
         <translation>Copiar</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="468" />
+        <location filename="../panel.py" line="469" />
         <source>Call</source>
         <translation>Llamar</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="468" />
+        <location filename="../panel.py" line="469" />
         <source>Write</source>
         <translation>Escribir</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="468" />
+        <location filename="../panel.py" line="469" />
         <source>Map</source>
         <translation>Mapa</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="468" />
+        <location filename="../panel.py" line="469" />
         <source>Open</source>
         <translation>Abrir</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="498" />
+        <location filename="../panel.py" line="499" />
         <source>What can I do for you? Click an example or type your own request.</source>
         <translation>¿En qué puedo ayudarte? Pulsa un ejemplo o escribe tu petición.</translation>
     </message>
@@ -189,12 +189,12 @@
         <translation>No hay ningún modelo cargado</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="467" />
+        <location filename="../panel.py" line="468" />
         <source>Open now</source>
         <translation>Abierto ahora</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="467" />
+        <location filename="../panel.py" line="468" />
         <source>Closed now</source>
         <translation>Cerrado ahora</translation>
     </message>
@@ -235,32 +235,37 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../window.py" line="72" />
+        <location filename="../window.py" line="87" />
         <source>Offline assistant</source>
         <translation>Asistente sin conexión</translation>
     </message>
     <message>
-        <location filename="../window.py" line="73" />
+        <location filename="../window.py" line="88" />
         <source>&amp;Assistant</source>
         <translation>&amp;Asistente</translation>
     </message>
     <message>
-        <location filename="../window.py" line="74" />
+        <location filename="../window.py" line="89" />
         <source>&amp;Settings…</source>
         <translation>&amp;Ajustes…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="75" />
+        <location filename="../window.py" line="90" />
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
     <message>
-        <location filename="../window.py" line="152" />
+        <location filename="../window.py" line="171" />
         <source>Loading model…</source>
         <translation>Cargando modelo…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="193" />
+        <location filename="../window.py" line="189" />
+        <source>A new model was found in the model folder; checking it…</source>
+        <translation>Hay un modelo nuevo en la carpeta del modelo; comprobándolo…</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="216" />
         <source>show my profile</source>
         <translation>muéstrame mi perfil</translation>
     </message>

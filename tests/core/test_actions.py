@@ -178,9 +178,9 @@ def test_help_lists_every_intent_with_examples_in_the_users_language(tmp_path: P
     es = HelpAction(services(tmp_path)).run(request("ayuda"))
     en = HelpAction(services(tmp_path)).run(request("help", "en"))
     assert [e["intent"] for e in es.fields["intents"]] == ["get_news", "get_business_information", "get_profile",
-                                                           "get_help"]
+                                                           "get_shipping", "get_help"]
     assert es.fields["intents"][0]["name"] == "Noticias" and en.fields["intents"][0]["name"] == "News"
-    assert all(len(e["examples"]) == 3 for e in es.fields["intents"] + en.fields["intents"])
+    assert all(len(e["examples"]) >= 2 for e in es.fields["intents"] + en.fields["intents"])
 
 
 class EchoAction:
@@ -206,7 +206,7 @@ def test_plugins_are_discovered_through_entry_points(tmp_path: Path, monkeypatch
               metadata.EntryPoint("bad", "tests.core.no_such_module:Nothing", group)]
     monkeypatch.setattr(metadata, "entry_points", lambda group: [p for p in points if p.group == group])
     registry = ActionRegistry.discover(services(tmp_path), group=group)
-    assert registry.intents == ("echo",)  # the broken plugin is skipped, not fatal
+    assert registry.intents == ("echo", "get_shipping")  # the broken plugin is skipped; the answer intent added
     assert registry.run("echo", request("hola")).body == "hola"
 
 
@@ -226,3 +226,48 @@ def test_a_failing_action_becomes_an_error_result(tmp_path: Path) -> None:
 def test_news_title_names_the_topic_in_the_reply_language(tmp_path: Path) -> None:
     assert NewsAction(services(tmp_path)).run(request("noticias de tecnología")).title == "Noticias · tecnología"
     assert NewsAction(services(tmp_path)).run(request("tech news", "en")).title == "News · technology"
+
+
+def test_an_intent_with_an_answer_needs_no_plugin(tmp_path: Path) -> None:
+    svc = services(tmp_path)
+    registry = ActionRegistry.discover(svc)
+    assert "get_shipping" in registry.intents  # from intents.yaml's answer, no entry point
+    es = registry.run("get_shipping", request("¿cuánto tarda un envío?", "es"))
+    en = registry.run("get_shipping", request("how long does shipping take?", "en"))
+    assert es.kind == en.kind == "answer" and not es.error
+    assert "24–48 horas en Madrid" in es.body and "https://aurora.example" in es.body and "{" not in es.body
+    assert "24–48 hours in Madrid" in en.body and en.links[0].url == "https://aurora.example/envios"
+    help_intents = [e["intent"] for e in HelpAction(svc).run(request("help", "en")).fields["intents"]]
+    assert "get_shipping" in help_intents  # help lists every intent, plugin or not
+
+
+def test_an_answer_template_with_an_unknown_field_still_answers(tmp_path: Path) -> None:
+    from core.actions.answer import render_answer
+
+    assert render_answer("Call {phone} or {nonsense}", {"phone": "123"}) == "Call 123 or —"
+
+
+def test_validate_intents_reports_intents_nothing_serves(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data = (resource_root() / "intents.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "intents.yaml"
+    bad.write_text(data.replace("  - name: get_help\n", "  - name: get_weather\n", 1).replace(
+        "{shipping_cost}", "{shipping_price}"), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "core", "validate-intents", str(bad)], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "get_weather has neither an action plugin nor an 'answer'" in out.stdout
+    assert "['shipping_price'], which business.toml does not have" in out.stdout
+    good = subprocess.run([sys.executable, "-m", "core", "validate-intents"], capture_output=True, text=True)
+    assert good.returncode == 0 and "get_shipping: " in good.stdout and "served by answer" in good.stdout
+
+
+def test_an_answer_link_must_be_http_or_mailto() -> None:
+    from core.errors import DatasetError
+    from core.intents import parse_dataset
+
+    raw = {"intents": [{"name": "x", "display_name": {"es": "X", "en": "X"}, "description": {"es": "d", "en": "d"},
+                        "examples": ["a b c"], "link": "javascript:alert(1)"}], "out_of_scope": {"examples": ["z"]}}
+    with pytest.raises(DatasetError, match="http"):
+        parse_dataset(raw)

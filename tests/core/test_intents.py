@@ -30,7 +30,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_bundled_dataset_meets_the_size_and_language_mix() -> None:
     dataset = load_dataset(resource_path("intents.yaml"))
     names = [i.name for i in dataset.intents]
-    assert names == ["get_news", "get_business_information", "get_profile", "get_help"]
+    assert names == ["get_news", "get_business_information", "get_profile", "get_shipping", "get_help"]
     for intent in dataset.intents:
         assert len(intent.examples) >= 100, intent.name
         spanish = sum(guess_language(e) == "es" for e in intent.examples) / len(intent.examples)

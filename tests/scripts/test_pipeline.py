@@ -208,3 +208,65 @@ def test_the_auto_text_prefix_follows_the_backbone(base: str, prefix: str) -> No
 
     assert TrainConfig(base_model=base).text_prefix == prefix
     assert TrainConfig(base_model=base, text_prefix="").text_prefix == ""
+
+
+def _feedback_db(path: Path, rows: list[tuple[str, str | None, str]]) -> Path:
+    from core.storage import Storage
+
+    storage = Storage(path)
+    for text, chosen, kind in rows:
+        storage.add_feedback(text, "out_of_scope", chosen, kind)
+    storage.teach("taught key", "what can you tell me", "get_help")
+    storage.close()
+    return path
+
+
+def test_feedback_is_folded_into_train_only_deduplicated_and_summarised(tiny_run: Path, tmp_path: Path) -> None:
+    from scripts.data import Splits
+    from scripts.feedback import fold_feedback, read_feedback
+
+    splits = Splits.from_json(json.loads((tiny_run / "splits.json").read_text(encoding="utf-8")))
+    held_out = splits.test[0][0]
+    db = _feedback_db(tmp_path / "assistant.sqlite3", [
+        ("show me the papers", "get_news", "correction"), ("Show me the papers!", "get_news", "clarification"),
+        ("show me the papers", "get_help", "correction"),  # a later correction of the same request wins
+        (held_out, "get_help", "correction"), ("book a taxi", None, "none"), ("order food", "get_food", "correction"),
+    ])
+    rows = read_feedback(db)
+    assert ("book a taxi", "") not in rows and len(rows) == 6  # "none of these" is not a confirmed intent
+    folded, summary = fold_feedback(splits, rows)
+    assert ("show me the papers", "get_help") in folded.train
+    assert ("Show me the papers!", "get_news") not in folded.train  # the same request: the newest word wins
+    assert folded.val == splits.val and folded.test == splits.test  # held-out rows untouched
+    assert summary.held_out == 1 and summary.unknown_intent == [("order food", "get_food")]
+    assert ("what can you tell me", "get_help") in folded.train  # taught requests count as confirmed too
+    assert "added to train" in summary.lines()[0]
+
+
+def test_the_regression_gate_refuses_a_worse_bundle_and_keeps_the_current_one(
+        tiny_run: Path, tiny_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import scripts.train as train_module
+    from core.bundle import read_manifest
+    from scripts import feedback
+
+    target = tmp_path / "model"
+    shutil.copytree(tiny_bundle, target)
+    before = (target / "model.pt").read_bytes()
+    monkeypatch.setattr(feedback, "regression_gate", lambda new, cur, splits: (False, {"new": 1, "current": 2}))
+    assert not train_module.export_gated(tiny_run, target)
+    assert (target / "model.pt").read_bytes() == before  # the current bundle stays
+    monkeypatch.setattr(feedback, "regression_gate", lambda new, cur, splits: (True, {}))
+    assert train_module.export_gated(tiny_run, target)
+    assert read_manifest(target).labels and not (tmp_path / ".model.new").exists()
+
+
+def test_the_regression_gate_compares_both_bundles_on_the_same_test_rows(tiny_run: Path, tiny_bundle: Path) -> None:
+    from scripts.data import Splits
+    from scripts.feedback import regression_gate
+
+    splits = Splits.from_json(json.loads((tiny_run / "splits.json").read_text(encoding="utf-8")))
+    ok, figures = regression_gate(tiny_bundle, tiny_bundle, splits)
+    assert ok and figures["new"] == figures["current"] and figures["test_rows"] == len(splits.test)
+    assert figures["new_on_known_labels"] == figures["current_on_known_labels"]

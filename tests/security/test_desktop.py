@@ -64,3 +64,15 @@ def test_error_dialogs_are_plain_text(monkeypatch: pytest.MonkeyPatch, window: M
     monkeypatch.setattr(QMessageBox, "exec", lambda box: boxes.append(box) or 0)
     show_error(window, BundleCorruptError("manifest says <a href='https://evil.example'>click</a>"))
     assert boxes[0].textFormat() == Qt.TextFormat.PlainText
+
+
+def test_answers_from_intents_and_contact_buttons_are_escaped() -> None:
+    from desktop.render import contact_actions
+
+    answer = result_html(ActionResult("A", body="<img src=x>", kind="answer", fields={"link": "javascript:alert(1)"}))
+    assert "<img" not in answer and "javascript:" not in answer
+    buttons = contact_actions("phone", '+34 "><script>', {"copy": "Copy", "call": "Call", "mail": "", "map": "",
+                                                         "visit": ""})
+    assert buttons[1][1] == "tel:+34" and '"' not in buttons[0][1]  # copy: is percent-encoded
+    words = {"copy": "C", "call": "", "mail": "", "map": "", "visit": "Open"}
+    assert contact_actions("website", "javascript:alert(1)", words) == [("C", "copy:javascript%3Aalert%281%29")]
