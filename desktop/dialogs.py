@@ -42,12 +42,34 @@ def error_title(exc: BaseException) -> str:
     return QCoreApplication.translate("Errors", "Something went wrong")
 
 
+def error_summary(exc: BaseException) -> str:
+    """One line in the window's language saying what it means for the user; the technical message (English,
+    quoting paths and files) goes under "Show Details…"."""
+    if isinstance(exc, BundleError):
+        return QCoreApplication.translate("Errors", "The model bundle could not be used. The model in use (if any) "
+                                          "keeps answering; choose another bundle in Settings.")
+    if isinstance(exc, DeviceError):
+        return QCoreApplication.translate("Errors", "That device is not available here; the CPU is used instead.")
+    if isinstance(exc, EngineProcessError):
+        return QCoreApplication.translate("Errors", "The engine stopped or did not answer in time. Ask again; if it "
+                                          "happens again, restart the assistant.")
+    if isinstance(exc, ConfigError):
+        return QCoreApplication.translate("Errors", "A setting has a value that cannot be used.")
+    if isinstance(exc, StorageError):
+        return QCoreApplication.translate("Errors", "Your local data could not be read or saved. Answers still "
+                                          "work; check the free space and the data folder's permissions.")
+    return QCoreApplication.translate("Errors", "The assistant keeps running; the details say what happened.")
+
+
 def show_error(parent: QWidget, exc: BaseException) -> None:
     """The only place errors become dialogs; the app keeps running afterwards. The message is plain text: it may
     quote a manifest, a path or a feed, which must never be rendered as HTML or offer links."""
-    box = QMessageBox(QMessageBox.Icon.Warning, error_title(exc), str(exc)[:2000], QMessageBox.StandardButton.Ok,
+    box = QMessageBox(QMessageBox.Icon.Warning, error_title(exc), error_summary(exc), QMessageBox.StandardButton.Ok,
                       parent)
+    box.setInformativeText(str(exc)[:2000])  # what was expected, what was found, how to fix it
     box.setTextFormat(Qt.TextFormat.PlainText)
+    for label in box.findChildren(QLabel):  # the informative text too: it may quote a manifest or a feed
+        label.setTextFormat(Qt.TextFormat.PlainText)
     box.exec()
 
 

@@ -95,7 +95,7 @@ def run_self_test(started: float, overrides: Overrides) -> int:
             report.answer_ms.append(round((time.perf_counter() - report.asked_at) * 1000, 1))
         report.first_answer_s = report.first_answer_s or report.since_start()
         text, expected = queue.pop(0)
-        routed = turn.prediction.intent if turn.result else None
+        routed = turn.intent or None  # only an action counts (a decline or a clarification routes nothing)
         report.results.append({"text": text, "expected": expected, "routed": routed,
                                "confidence": round(turn.prediction.confidence, 3), "ok": routed == expected})
         next_request()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, Qt, QTranslator
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon, QWidget
 
 from core.actions import ActionResult
 from core.context import AppContext
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.watcher.changed.connect(self._bundle_changed)
         self.watcher.start()
         self._menus()
+        self.tray = self._tray()
         self.retranslate()
         self.geometry_store = QSettings(str(context.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
         geometry = self.geometry_store.value("geometry")
@@ -83,8 +84,37 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addAction(self.quit_action)
 
+    def _tray(self) -> QSystemTrayIcon | None:
+        """A tray icon where the desktop has a tray: a click shows or hides the window, its menu quits. (A global
+        shortcut to summon the window needs per-platform hooks Qt does not offer; bind the launcher command
+        to a key in the desktop's own keyboard settings instead.)"""
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return None
+        tray = QSystemTrayIcon(QIcon(str(self.icon_path)), self)
+        self.tray_menu = QMenu(self)
+        self.toggle_action = self.tray_menu.addAction("")
+        self.toggle_action.triggered.connect(self.toggle_visible)
+        self.tray_menu.addAction(self.quit_action)
+        tray.setContextMenu(self.tray_menu)
+        tray.activated.connect(
+            lambda reason: self.toggle_visible() if reason == QSystemTrayIcon.ActivationReason.Trigger else None)
+        tray.show()
+        return tray
+
+    def toggle_visible(self) -> None:
+        if self.isVisible() and not self.isMinimized():
+            self.hide()
+        else:
+            self.showNormal()
+            self.raise_()
+            self.activateWindow()
+            self.panel.input.setFocus()
+
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Offline assistant"))
+        if self.tray is not None:
+            self.tray.setToolTip(self.tr("Offline assistant"))
+            self.toggle_action.setText(self.tr("Show or hide the window"))
         self.file_menu.setTitle(self.tr("&Assistant"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.quit_action.setText(self.tr("&Quit"))
@@ -219,6 +249,8 @@ class MainWindow(QMainWindow):
         self.geometry_store.setValue("geometry", self.saveGeometry())
         self.geometry_store.sync()
         self.hide()  # the window goes at once; the engine process stops behind it
+        if self.tray is not None:
+            self.tray.hide()
         self.controller.stop()
         stop_api(self.api_process)
         super().closeEvent(event)

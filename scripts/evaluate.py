@@ -59,13 +59,15 @@ class Scored:
 
 
 def score_rows(engine: Engine, rows: Sequence[Row], splits: Splits | None = None,
-               threshold: float | None = None) -> list[Scored]:
-    """Score and decide every row with the app's own decision function (ClarificationPolicy.decide)."""
+               threshold: float | None = None, batch: int = 64) -> list[Scored]:
+    """Score and decide every row with the app's own decision function (ClarificationPolicy.decide). batch=1
+    scores each request alone, as the app does: an int8 graph quantizes activations per call, so a row's scores
+    can move slightly with the batch it shares."""
     near_miss = splits.near_miss if splits else frozenset()
     policy = ClarificationPolicy(threshold if threshold is not None else engine.info.default_threshold)
     out: list[Scored] = []
-    for i in range(0, len(rows), 64):
-        chunk = rows[i:i + 64]
+    for i in range(0, len(rows), batch):
+        chunk = rows[i:i + batch]
         preds = [policy.decide(s, engine.info.out_of_scope_labels) for s in engine.score([t for t, _ in chunk])]
         out.extend(Scored(t, g, p, kind_of((t, g), near_miss)) for (t, g), p in zip(chunk, preds, strict=True))
     return out
@@ -201,9 +203,9 @@ def _markdown(m: dict[str, Any], split: str, bundle: Path, threshold: float, err
 
 
 def evaluate(bundle: Path, rows: Sequence[Row], threshold: float | None = None,
-             splits: Splits | None = None) -> tuple[list[Scored], dict[str, Any]]:
+             splits: Splits | None = None, batch: int = 64) -> tuple[list[Scored], dict[str, Any]]:
     engine = Engine(bundle)
-    scored = score_rows(engine, rows, splits, threshold)
+    scored = score_rows(engine, rows, splits, threshold, batch)
     return scored, metrics(scored, engine.labels)
 
 
@@ -218,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     splits = Splits.from_json(json.loads((args.run / "splits.json").read_text(encoding="utf-8")))
     scored, m = evaluate(args.bundle, getattr(splits, args.split), args.threshold, splits)
-    threshold = args.threshold if args.threshold is not None else Engine(args.bundle).policy.threshold
+    threshold = args.threshold if args.threshold is not None else Engine(args.bundle).info.default_threshold
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         _plots(scored, list(m["per_label"]), args.out)

@@ -91,7 +91,7 @@ def fold_feedback(splits: Splits, feedback: list[Row]) -> tuple[Splits, Feedback
 def _figures(bundle: Path, rows: list[Row], splits: Splits) -> dict[str, Any]:
     from scripts.evaluate import evaluate
 
-    _, m = evaluate(bundle, rows, splits=splits)
+    _, m = evaluate(bundle, rows, splits=splits, batch=1)  # one request per call, as the app scores them
     return {"rows": len(rows), "right_decisions": m["right_decisions"],
             "right_decision_rate": round(m["right_decision_rate"], 4),
             "in_scope_routed_right": round(m["all_in_scope_routed_right"], 4),

@@ -231,41 +231,77 @@
         <source>Something went wrong</source>
         <translation>Algo ha fallado</translation>
     </message>
+    <message>
+        <location filename="../dialogs.py" line="49" />
+        <source>The model bundle could not be used. The model in use (if any) keeps answering; choose another bundle in Settings.</source>
+        <translation>No se pudo usar el paquete del modelo. El modelo en uso (si lo hay) sigue respondiendo; elige otro paquete en Ajustes.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="52" />
+        <source>That device is not available here; the CPU is used instead.</source>
+        <translation>Ese dispositivo no está disponible aquí; se usa la CPU.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="54" />
+        <source>The engine stopped or did not answer in time. Ask again; if it happens again, restart the assistant.</source>
+        <translation>El motor se detuvo o no respondió a tiempo. Vuelve a preguntar; si se repite, reinicia el asistente.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="57" />
+        <source>A setting has a value that cannot be used.</source>
+        <translation>Un ajuste tiene un valor que no se puede usar.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="59" />
+        <source>Your local data could not be read or saved. Answers still work; check the free space and the data folder's permissions.</source>
+        <translation>No se pudieron leer o guardar tus datos locales. Las respuestas siguen funcionando; comprueba el espacio libre y los permisos de la carpeta de datos.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="61" />
+        <source>The assistant keeps running; the details say what happened.</source>
+        <translation>El asistente sigue funcionando; los detalles explican qué pasó.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../window.py" line="87" />
+        <location filename="../window.py" line="114" />
+        <location filename="../window.py" line="116" />
         <source>Offline assistant</source>
         <translation>Asistente sin conexión</translation>
     </message>
     <message>
-        <location filename="../window.py" line="88" />
+        <location filename="../window.py" line="117" />
+        <source>Show or hide the window</source>
+        <translation>Mostrar u ocultar la ventana</translation>
+    </message>
+    <message>
+        <location filename="../window.py" line="118" />
         <source>&amp;Assistant</source>
         <translation>&amp;Asistente</translation>
     </message>
     <message>
-        <location filename="../window.py" line="89" />
+        <location filename="../window.py" line="119" />
         <source>&amp;Settings…</source>
         <translation>&amp;Ajustes…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="90" />
+        <location filename="../window.py" line="120" />
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
     <message>
-        <location filename="../window.py" line="171" />
+        <location filename="../window.py" line="201" />
         <source>Loading model…</source>
         <translation>Cargando modelo…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="189" />
+        <location filename="../window.py" line="219" />
         <source>A new model was found in the model folder; checking it…</source>
         <translation>Hay un modelo nuevo en la carpeta del modelo; comprobándolo…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="216" />
+        <location filename="../window.py" line="246" />
         <source>show my profile</source>
         <translation>muéstrame mi perfil</translation>
     </message>
@@ -273,17 +309,17 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../dialogs.py" line="210" />
+        <location filename="../dialogs.py" line="232" />
         <source>The email should look like name@example.org.</source>
         <translation>El correo debe tener la forma nombre@ejemplo.org.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="211" />
+        <location filename="../dialogs.py" line="233" />
         <source>The phone number should have at least 7 digits.</source>
         <translation>El teléfono debe tener al menos 7 cifras.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="187" />
+        <location filename="../dialogs.py" line="209" />
         <source>Edit profile</source>
         <translation>Editar perfil</translation>
     </message>
@@ -291,139 +327,139 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="59" />
+        <location filename="../dialogs.py" line="81" />
         <source>Settings</source>
         <translation>Ajustes</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="65" />
+        <location filename="../dialogs.py" line="87" />
         <source>Clarification threshold</source>
         <translation>Umbral de aclaración</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="70" />
+        <location filename="../dialogs.py" line="92" />
         <source>Automatic</source>
         <translation>Automático</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="70" />
+        <location filename="../dialogs.py" line="92" />
         <source>GPU (CUDA)</source>
         <translation>GPU (CUDA)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="75" />
+        <location filename="../dialogs.py" line="97" />
         <source>System</source>
         <translation>Sistema</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="79" />
+        <location filename="../dialogs.py" line="101" />
         <source>Like the system</source>
         <translation>Como el sistema</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="79" />
+        <location filename="../dialogs.py" line="101" />
         <source>Light</source>
         <translation>Claro</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="80" />
+        <location filename="../dialogs.py" line="102" />
         <source>Dark</source>
         <translation>Oscuro</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="83" />
+        <location filename="../dialogs.py" line="105" />
         <source>Keep a history of requests</source>
         <translation>Guardar un historial de peticiones</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="85" />
+        <location filename="../dialogs.py" line="107" />
         <source>Clear history</source>
         <translation>Borrar historial</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="87" />
+        <location filename="../dialogs.py" line="109" />
         <source>Fetch news feeds over the network</source>
         <translation>Descargar fuentes de noticias por la red</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="89" />
+        <location filename="../dialogs.py" line="111" />
         <source>Serve the local API on 127.0.0.1 (for other programs)</source>
         <translation>Servir la API local en 127.0.0.1 (para otros programas)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="93" />
+        <location filename="../dialogs.py" line="115" />
         <source>Local API: not part of this build (run from a source install to use it)</source>
         <translation>API local: no incluida en esta versión (úsala desde una instalación del código fuente)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="97" />
-        <location filename="../dialogs.py" line="134" />
+        <location filename="../dialogs.py" line="119" />
+        <location filename="../dialogs.py" line="156" />
         <source>What I have learned</source>
         <translation>Lo que he aprendido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="102" />
+        <location filename="../dialogs.py" line="124" />
         <source>“{text}” → {intent} ({date})</source>
         <translation>«{text}» → {intent} ({date})</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="106" />
+        <location filename="../dialogs.py" line="128" />
         <source>Nothing yet: choices and corrections you make are learned here.</source>
         <translation>Nada todavía: aquí aparecen las elecciones y correcciones que me enseñes.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="109" />
+        <location filename="../dialogs.py" line="131" />
         <source>Remove</source>
         <translation>Quitar</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="111" />
+        <location filename="../dialogs.py" line="133" />
         <source>Clear all</source>
         <translation>Borrar todo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="115" />
-        <location filename="../dialogs.py" line="173" />
+        <location filename="../dialogs.py" line="137" />
+        <location filename="../dialogs.py" line="195" />
         <source>Bundled model</source>
         <translation>Modelo incluido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="116" />
+        <location filename="../dialogs.py" line="138" />
         <source>Load another model bundle…</source>
         <translation>Cargar otro paquete de modelo…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="118" />
+        <location filename="../dialogs.py" line="140" />
         <source>Use the bundled model</source>
         <translation>Usar el modelo incluido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="124" />
+        <location filename="../dialogs.py" line="146" />
         <source>Ask to clarify below</source>
         <translation>Pedir aclaración por debajo de</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="125" />
+        <location filename="../dialogs.py" line="147" />
         <source>Device</source>
         <translation>Dispositivo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="126" />
+        <location filename="../dialogs.py" line="148" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="127" />
+        <location filename="../dialogs.py" line="149" />
         <source>Appearance</source>
         <translation>Apariencia</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="142" />
+        <location filename="../dialogs.py" line="164" />
         <source>Model</source>
         <translation>Modelo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="166" />
+        <location filename="../dialogs.py" line="188" />
         <source>Choose a model bundle folder</source>
         <translation>Elige la carpeta de un paquete de modelo</translation>
     </message>

@@ -143,10 +143,11 @@ def test_overnight_hours_run_past_midnight() -> None:
 
 
 def test_every_message_table_has_both_languages() -> None:
+    from core import conversation
     from core.actions import business, help, news, profile, registry
     from core.i18n import missing_translations
 
-    for module in (business, help, news, profile, registry):
+    for module in (business, help, news, profile, registry, conversation):
         assert missing_translations(module.MESSAGES) == [], module.__name__
 
 

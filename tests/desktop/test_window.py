@@ -125,7 +125,8 @@ def test_a_command_line_model_is_never_saved(qtbot, tmp_path: Path, factory) -> 
 def test_bad_bundle_shows_the_error_and_the_current_model_stays(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
                                                                monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.windowTitle(), box.text())) or 0)
+    monkeypatch.setattr(QMessageBox, "exec",
+                        lambda box: shown.append((box.windowTitle(), box.informativeText())) or 0)
     window.apply_settings(window.context.settings.updated(model_dir=str(tmp_path / "bad")))
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert shown[0][0] == "The model could not be loaded" and "corrupt" in shown[0][1]

@@ -64,6 +64,10 @@ def test_error_dialogs_are_plain_text(monkeypatch: pytest.MonkeyPatch, window: M
     monkeypatch.setattr(QMessageBox, "exec", lambda box: boxes.append(box) or 0)
     show_error(window, BundleCorruptError("manifest says <a href='https://evil.example'>click</a>"))
     assert boxes[0].textFormat() == Qt.TextFormat.PlainText
+    from PySide6.QtWidgets import QLabel
+
+    labels = [label for label in boxes[0].findChildren(QLabel) if "evil.example" in label.text()]
+    assert labels and all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
 
 
 def test_answers_from_intents_and_contact_buttons_are_escaped() -> None:
