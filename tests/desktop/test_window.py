@@ -369,3 +369,18 @@ def test_a_contact_answer_offers_copy_and_call(qtbot, window: MainWindow) -> Non
     window.panel.open_link("copy:" + href)
     assert any(c.isdigit() for c in QGuiApplication.clipboard().text())
     assert window.panel.status.text() == "Copied to the clipboard"
+
+
+def test_the_api_setting_in_a_build_without_the_api_never_raises_an_error(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop.window as window_module
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    monkeypatch.setattr(window_module, "api_available", lambda: False)
+    window.apply_settings(window.context.settings.updated(api_enabled=True))
+    window.sync_api()  # as at every start-up with the setting on
+    assert shown == [] and window.api_process is None
+    dialog = SettingsDialog(window.context.settings, 0.7, False, window, api_available=False)
+    qtbot.addWidget(dialog)
+    assert not dialog.api.isEnabled() and "not part of this build" in dialog.api.text()  # said once, here
