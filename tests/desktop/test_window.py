@@ -384,3 +384,27 @@ def test_the_api_setting_in_a_build_without_the_api_never_raises_an_error(  # ty
     dialog = SettingsDialog(window.context.settings, 0.7, False, window, api_available=False)
     qtbot.addWidget(dialog)
     assert not dialog.api.isEnabled() and "not part of this build" in dialog.api.text()  # said once, here
+
+
+def test_settings_lists_what_was_learned_with_remove_and_clear(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               context: AppContext) -> None:
+    from core.memory import TeachingMemory
+
+    memory = TeachingMemory(context.storage)
+    memory.teach("what's on at the cinema", "get_news")
+    memory.teach("mis datos personales", "get_profile")
+    dialog = SettingsDialog(context.settings, 0.7, False, window, taught=memory.entries(),
+                            display_name=window.panel.display_name)
+    qtbot.addWidget(dialog)
+    rows = [dialog.taught.item(i).text() for i in range(dialog.taught.count())]
+    assert len(rows) == 2 and any("→ Get_News" in r for r in rows)  # display names, never raw ids
+    dialog.taught.setCurrentRow(0)
+    dialog._remove_taught()
+    assert dialog.taught.count() == 1 and len(dialog.forget_requested) == 1
+    dialog._clear_taught()
+    assert dialog.taught.count() == 0 and len(dialog.forget_requested) == 2
+    # Accepted through the window: what was removed is forgotten in the database.
+    monkeypatch.setattr(SettingsDialog, "exec", lambda self: (self._clear_taught(), 1)[1])
+    window.open_settings()
+    assert memory.entries() == []
