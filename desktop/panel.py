@@ -356,6 +356,16 @@ class AssistantPanel(QWidget):
         self.ack_label.show()
         self.undo_button.setVisible(learning)
         self.wrong_button.show()
+        self._retarget_history(prediction.text, intent)
+
+    def _retarget_history(self, text: str, intent: str) -> None:
+        """The history row of a request shows where it went in the end (the chosen or corrected intent)."""
+        for row in range(self.history.count()):
+            item = self.history.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == text:
+                item.setData(Qt.ItemDataRole.UserRole + 1, intent)
+                item.setText(self._history_text(text, intent))
+                break
 
     def undo(self) -> None:
         """Take back the choice or correction: the assistant forgets it, the card says so."""

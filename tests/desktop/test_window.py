@@ -287,6 +287,7 @@ def test_a_choice_is_acknowledged_the_card_takes_the_intent_and_undo_forgets(  #
         qtbot.keyClick(panel.input, Qt.Key.Key_2)
     assert panel.intent_label.text() == "Get_Help" and panel.band_label.isHidden()
     assert "remember" in panel.ack_label.text() and panel.undo_button.isVisible()
+    assert panel.history.item(0).text().endswith("Get_Help")  # the row shows where the request went in the end
     assert [e.intent for e in context.storage.taught()] == ["get_help"]
     turn = ask(qtbot, window, "Maybe the weather!")  # taught: routed without asking, and says why
     assert turn.kind == "act" and turn.prediction.intent == "get_help" and turn.learned
