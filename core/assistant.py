@@ -14,7 +14,7 @@ from typing import Any
 from core.actions import ActionRequest, ActionResult
 from core.context import AppContext
 from core.conversation import MIN_PLAUSIBLE, band, decline, small_talk, small_talk_reply
-from core.errors import ConfigError, StorageError
+from core.errors import StorageError
 from core.language import resolve_language
 from core.memory import TeachingMemory
 from core.policy import ClarificationPolicy
@@ -124,10 +124,7 @@ class Assistant:
         """Remember text -> intent (also from the CLI); False when history is off or the text is not teachable."""
         if not self.context.settings.history_enabled:
             return False
-        if intent not in self.scorer.info.in_scope_labels:
-            known = ", ".join(self.scorer.info.in_scope_labels)
-            raise ConfigError(f"Unknown intent {intent!r}: expected one of {known}.")
-        return self.memory.teach(text, intent)
+        return self.memory.teach(text, intent, self.scorer.info.in_scope_labels)
 
     def undo(self, prediction: Prediction) -> None:
         """Take back a choice or correction: forget what it taught and drop its feedback row."""

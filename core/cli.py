@@ -111,14 +111,13 @@ def cmd_teach(args: argparse.Namespace) -> int:
     from core.memory import TeachingMemory
 
     labels = _labels(args.model)
-    if args.intent not in labels:
-        raise ConfigError(f"Unknown intent {args.intent!r}: expected one of {', '.join(labels)}.")
+    TeachingMemory.check_intent(args.intent, labels)  # before anything is opened: a typo exits 2
     context = build_context()
     try:
         if not context.settings.history_enabled:
             print("History is off in the settings, so nothing is learned; turn it on to teach.", file=sys.stderr)
             return 1
-        if not TeachingMemory(context.storage).teach(args.text, args.intent):
+        if not TeachingMemory(context.storage).teach(args.text, args.intent, labels):
             raise ConfigError(f"{args.text!r} is too short or too long to teach; write the request in words.")
     finally:
         context.close()

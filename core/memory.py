@@ -17,8 +17,10 @@ tonight") are not matched: that needs a sentence embedding from the bundle (see 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.errors import ConfigError
 from core.storage import Storage, TaughtEntry
 from core.text import fold
 
@@ -49,12 +51,15 @@ def _trigrams(key: str) -> frozenset[str]:
     return frozenset(padded[i:i + 3] for i in range(len(padded) - 2))
 
 
+def _jaccard(ta: frozenset[str], tb: frozenset[str]) -> float:
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
 def similarity(a: str, b: str) -> float:
     """Trigram Jaccard of two keys (1.0 for the same words in any order)."""
     if sorted(a.split()) == sorted(b.split()):
         return 1.0
-    ta, tb = _trigrams(a), _trigrams(b)
-    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+    return _jaccard(_trigrams(a), _trigrams(b))
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,18 @@ class TeachingMemory:
         self._version = 0  # bumped on every change made through this object
 
     @staticmethod
+    def check_intent(intent: str, known: Sequence[str]) -> None:
+        if intent not in known:
+            raise ConfigError(f"Unknown intent {intent!r}: expected one of {', '.join(known)}.")
+
+    @staticmethod
     def teachable(text: str) -> bool:
         return len(teach_key(text)) >= MIN_KEY_CHARS and len(text) <= MAX_TEXT_CHARS
 
-    def teach(self, text: str, intent: str) -> bool:
-        """Remember `text` -> `intent` (replacing what the same key was taught); False when not teachable."""
+    def teach(self, text: str, intent: str, known: Sequence[str]) -> bool:
+        """Remember `text` -> `intent` (replacing what the same key was taught); False when not teachable.
+        `known`: the intents of the bundle in use; any other raises ConfigError."""
+        self.check_intent(intent, known)
         if not self.teachable(text):
             return False
         self.storage.teach(teach_key(text), text.strip(), intent)
@@ -94,10 +106,6 @@ class TeachingMemory:
         """Forget what `text` (or a request with the same key) was taught; False when nothing was."""
         self._version += 1
         return self.storage.forget(teach_key(text))
-
-    def clear(self) -> None:
-        self._version += 1
-        self.storage.forget_all()
 
     def entries(self) -> list[TaughtEntry]:
         return self.storage.taught()
@@ -117,10 +125,10 @@ class TeachingMemory:
             return None
         words, grams = sorted(key.split()), _trigrams(key)
         best: Match | None = None
-        for entry, entry_grams in self._indexed():
-            if entry.key == key or sorted(entry.key.split()) == words:
+        for entry, entry_grams in self._indexed():  # similarity(), with the taught side's trigrams computed once
+            if sorted(entry.key.split()) == words:
                 return Match(entry, 1.0)
-            score = len(grams & entry_grams) / len(grams | entry_grams)
+            score = _jaccard(grams, entry_grams)
             if score >= SIMILARITY and (best is None or score > best.similarity):
                 best = Match(entry, score)
         return best

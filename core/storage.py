@@ -242,10 +242,6 @@ class Storage:
         with self._transaction() as db:
             return db.execute("DELETE FROM taught WHERE key = ?", (key,)).rowcount > 0
 
-    def forget_all(self) -> None:
-        with self._transaction() as db:
-            db.execute("DELETE FROM taught")
-
     def data_version(self) -> int:
         """Changes when another connection (the CLI, another instance) commits: cheap to poll."""
         with self._lock:

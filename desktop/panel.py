@@ -282,9 +282,6 @@ class AssistantPanel(QWidget):
                  "copied": self.tr("Copied to the clipboard")}
         return texts.get(key, key).format(**values)
 
-    def ready_text(self) -> str:
-        return self._status_text("ready", {"device": (self.info.device if self.info else "cpu").upper()})
-
     def set_status(self, text: str) -> None:
         self.status.setText(text)
         self.status_changed.emit(text)

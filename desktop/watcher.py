@@ -39,7 +39,8 @@ class BundleWatcher(QObject):
         self.timer.timeout.connect(self.check)
 
     def start(self) -> None:
-        self._watched, self._seen, self._pending = self.folder(), _stamp(self.folder()), None
+        folder = self.folder()
+        self._watched, self._seen, self._pending = folder, _stamp(folder), None
         self.timer.start()
 
     def check(self) -> None:

@@ -47,7 +47,7 @@ def other_requests(split: str) -> dict[str, list[str]]:
 
 def best_similarity(text: str, keys: list[str]) -> float:
     key = teach_key(text)
-    return max((1.0 if k == key else similarity(key, k) for k in keys), default=0.0) if key else 0.0
+    return max((similarity(key, k) for k in keys), default=0.0) if key else 0.0
 
 
 def rate(hits: list[bool]) -> float:
@@ -106,7 +106,7 @@ def latency(items: list[dict[str, Any]], taught_count: int) -> dict[str, float]:
         memory = TeachingMemory(storage)
         texts = [i["taught"] for i in items]
         for n in range(taught_count):
-            memory.teach(texts[n % len(texts)] + (f" {n}" if n >= len(texts) else ""), "get_news")
+            memory.teach(texts[n % len(texts)] + (f" {n}" if n >= len(texts) else ""), "get_news", ("get_news",))
         probes = [p for i in items for p in i["paraphrases"]] * 5
         times = []
         for text in probes:

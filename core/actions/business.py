@@ -95,6 +95,10 @@ class Span:
     def overnight(self) -> bool:
         return self.end < self.start
 
+    def covers(self, clock: time) -> bool:
+        """Open at `clock` on the span's own day (an overnight span runs on to midnight)."""
+        return self.start <= clock and (self.overnight or clock < self.end)
+
     def __str__(self) -> str:
         return f"{self.start:%H:%M}–{self.end:%H:%M}"
 
@@ -136,7 +140,7 @@ def current_span(hours: dict[str, list[Span]], moment: datetime) -> tuple[Span, 
     """The span open at `moment` and when it closes, counting yesterday's spans that run past midnight."""
     today, clock = moment.date(), moment.time().replace(tzinfo=None)
     for span in _spans_on(hours, today):
-        if span.start <= clock and (span.overnight or clock < span.end):
+        if span.covers(clock):
             closes = datetime.combine(today + timedelta(days=span.overnight), span.end, moment.tzinfo)
             return span, closes
     for span in _spans_on(hours, today - timedelta(days=1)):
@@ -215,7 +219,7 @@ def _at_time_answer(hours: dict[str, list[Span]], day: date, when: str, text: st
     clock, part = asked_clock(text), asked_part(text)
     spans = _spans_on(hours, day)
     if clock is not None:
-        span = next((s for s in spans if s.start <= clock and (s.overnight or clock < s.end)), None)
+        span = next((s for s in spans if s.covers(clock)), None)
         key = "at_open" if span else "at_closed"
         return tr(MESSAGES, key, lang, when=when, clock=f"{clock:%H:%M}", span=str(span or ""))
     if part:
@@ -236,13 +240,12 @@ def hours_answer(hours: dict[str, list[Span]], moment: datetime, text: str, lang
     day = asked_day(text, moment.date())
     target = day or moment.date()
     phrase = _day_phrase(target, moment.date(), lang)
-    at_time = _at_time_answer(hours, target, phrase[:1].upper() + phrase[1:], text, lang)
+    when = phrase[:1].upper() + phrase[1:]  # not str.capitalize(): it would lower "Saturday"
+    at_time = _at_time_answer(hours, target, when, text, lang)
     if at_time:
         return at_time
     if day is not None and day != moment.date():
         spans = _spans_on(hours, day)
-        phrase = _day_phrase(day, moment.date(), lang)
-        when = phrase[:1].upper() + phrase[1:]  # not str.capitalize(): it would lower "Saturday"
         if not spans:
             opening = next_opening(hours, datetime.combine(day, time(23, 59), moment.tzinfo))
             line = tr(MESSAGES, "closed_on", lang, when=when)

@@ -17,6 +17,7 @@ from core.storage import Storage
 from tests.core.fakes import FakeScorer
 
 TAUGHT = "what's on at the cinema tonight?"
+KNOWN = ("get_news", "get_help")
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_keys_ignore_case_accents_punctuation_and_fillers() -> None:
     "please, what's on at the cinema tonight?", "what's on at the cinemas tonight?", "tonight what's on at the cinema",
 ])
 def test_light_variants_match(memory: TeachingMemory, variant: str) -> None:
-    memory.teach(TAUGHT, "get_news")
+    memory.teach(TAUGHT, "get_news", KNOWN)
     match = memory.match(variant)
     assert match is not None and match.entry.intent == "get_news"
 
@@ -42,13 +43,13 @@ def test_light_variants_match(memory: TeachingMemory, variant: str) -> None:
 @pytest.mark.parametrize("other", ["what's on at the theatre tomorrow?", "cinema", "what's the weather tonight?",
                                    "what are your opening hours?", "show my profile"])
 def test_other_requests_do_not_match(memory: TeachingMemory, other: str) -> None:
-    memory.teach(TAUGHT, "get_news")
+    memory.teach(TAUGHT, "get_news", KNOWN)
     assert memory.match(other) is None
 
 
 def test_forget_and_replace(memory: TeachingMemory) -> None:
-    memory.teach(TAUGHT, "get_news")
-    memory.teach("What's on at the cinema tonight", "get_help")  # same key: replaced, not duplicated
+    memory.teach(TAUGHT, "get_news", KNOWN)
+    memory.teach("What's on at the cinema tonight", "get_help", KNOWN)  # same key: replaced, not duplicated
     assert [(e.intent) for e in memory.entries()] == ["get_help"]
     assert memory.forget("WHATS ON AT THE CINEMA TONIGHT") and memory.match(TAUGHT) is None
     assert not memory.forget(TAUGHT)

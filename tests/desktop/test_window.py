@@ -393,8 +393,9 @@ def test_settings_lists_what_was_learned_with_remove_and_clear(qtbot, window: Ma
     from core.memory import TeachingMemory
 
     memory = TeachingMemory(context.storage)
-    memory.teach("what's on at the cinema", "get_news")
-    memory.teach("mis datos personales", "get_profile")
+    known = ("get_news", "get_profile")
+    memory.teach("what's on at the cinema", "get_news", known)
+    memory.teach("mis datos personales", "get_profile", known)
     dialog = SettingsDialog(context.settings, 0.7, False, window, taught=memory.entries(),
                             display_name=window.panel.display_name)
     qtbot.addWidget(dialog)
