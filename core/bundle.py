@@ -53,6 +53,14 @@ class Manifest:
     devices: tuple[str, ...] = DEVICES  # where model.pt runs: int8 Linear layers have no CUDA kernel -> ("cpu",)
     quantization: dict[str, str] = field(default_factory=dict)  # e.g. {"embeddings": "int8-per-row", "linear": ...}
     text_prefix: str = ""  # prepended to every request before tokenising ("query: " for E5 backbones)
+    # device type -> the graph file that runs there, e.g. {"cpu": "model.pt", "cuda": "model_cuda.pt"}: an int8
+    # CPU graph has no CUDA kernels, so a GPU gets its own graph. Empty in older bundles: model.pt everywhere.
+    graphs: dict[str, str] = field(default_factory=dict)
+    text_form: str = ""  # core.text.model_form applied before the prefix (training did the same); "" = as cleaned
+
+    def graph_file(self, device_type: str) -> str:
+        """The graph file for a device type ("cpu" or "cuda")."""
+        return self.graphs.get(device_type, MODEL_FILE)
 
     @property
     def label_names(self) -> tuple[str, ...]:
@@ -62,6 +70,8 @@ class Manifest:
         data = {k: v for k, v in self.__dict__.items() if k != "labels"}
         data["labels"] = [label.__dict__ for label in self.labels]
         data["devices"] = list(self.devices)
+        if not self.graphs:
+            del data["graphs"]
         return data
 
 
@@ -101,6 +111,29 @@ def _parse_devices(raw: Any) -> tuple[str, ...]:
             "re-export the bundle."
         )
     return tuple(dict.fromkeys(raw))
+
+
+def _parse_graphs(raw: Any, devices: tuple[str, ...]) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if (not isinstance(raw, dict) or not raw or not all(isinstance(d, str) and d in DEVICES for d in raw)
+            or set(raw) != set(devices)):
+        raise BundleCorruptError(
+            f"manifest 'graphs' must map each of the listed devices {list(devices)} to a graph file, found "
+            f"{raw!r:.80}; re-export the bundle."
+        )
+    return {device: _plain_name(name) for device, name in raw.items()}
+
+
+def _text_form(raw: Any) -> str:
+    from core.text import TEXT_FORMS
+
+    if raw not in TEXT_FORMS:
+        raise BundleMismatchError(
+            f"manifest 'text_form' is {raw!r:.40}, which this engine does not know (it knows {list(TEXT_FORMS)}); "
+            "the bundle comes from a newer export: update the app or re-export the bundle."
+        )
+    return str(raw)
 
 
 def _number(raw: dict[str, Any], key: str) -> float:
@@ -167,6 +200,7 @@ def _parse_manifest(raw: Any) -> Manifest:
         raise BundleCorruptError(f"manifest 'max_length' must be a whole number in [2, {MAX_LENGTH_LIMIT}], found "
                                  f"{raw['max_length']!r:.40}; re-export the bundle.")
     metrics = raw.get("metrics") or {}
+    devices = _parse_devices(raw.get("devices", list(DEVICES)))
     manifest = Manifest(
         labels=_parse_labels(raw["labels"]),
         threshold=_number(raw, "threshold"),
@@ -179,7 +213,9 @@ def _parse_manifest(raw: Any) -> Manifest:
         versions=_text_map(raw.get("versions"), "versions"),
         created_at=str(raw.get("created_at", ""))[:64],
         pad_token=_text(raw.get("pad_token", ""), "pad_token"),
-        devices=_parse_devices(raw.get("devices", list(DEVICES))),
+        devices=devices,
+        graphs=_parse_graphs(raw.get("graphs"), devices),
+        text_form=_text_form(raw.get("text_form", "")),
         quantization=_text_map(raw.get("quantization"), "quantization"),
         text_prefix=_text(raw.get("text_prefix", ""), "text_prefix"),
     )
@@ -196,7 +232,7 @@ def _check_values(manifest: Manifest) -> None:
     names = manifest.label_names
     if len(set(names)) != len(names):
         raise BundleCorruptError(f"manifest labels repeat a name: {list(names)}.")
-    for required in (MODEL_FILE, TOKENIZER_FILE):
+    for required in (MODEL_FILE, TOKENIZER_FILE, *manifest.graphs.values()):
         if required not in manifest.files:
             raise BundleCorruptError(f"manifest 'files' must list {required} with its sha256.")
 

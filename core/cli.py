@@ -6,7 +6,7 @@
     python -m core forget "¿qué echan en el cine?"
     python -m core taught                                       # what was taught, JSON lines
     python -m core validate-intents resources/intents.yaml
-    python -m core serve [--host 127.0.0.1] [--port 8765]       # needs the 'api' extra
+    python -m core serve [--host 127.0.0.1] [--port 8765]       # needs the 'api' extra; prints its token
 """
 
 from __future__ import annotations
@@ -35,7 +35,15 @@ if TYPE_CHECKING:  # the engine imports torch: load it only for the commands tha
     from core.engine import Engine
 
 EXIT_BAD_BUNDLE = 2
+EXIT_BROKEN_PIPE = 141  # what a tool killed by SIGPIPE returns (`... | head -1` closed the pipe early)
 MAX_LINE_CHARS = 100_000  # a request is cut to 4,000 characters anyway; bound what one line may hold
+MAX_ECHO_CHARS = 80  # a request echoed back in a message is cut to this (an argument may hold 128 kB)
+
+
+def shown(text: str) -> str:
+    """`text` as a message may quote it: escapes stripped, cut to MAX_ECHO_CHARS, quoted."""
+    clean = strip_escapes(text)
+    return repr(clean if len(clean) <= MAX_ECHO_CHARS else clean[:MAX_ECHO_CHARS] + "…")
 
 
 def emit(line: str) -> None:
@@ -117,11 +125,15 @@ def cmd_teach(args: argparse.Namespace) -> int:
         if not context.settings.history_enabled:
             print("History is off in the settings, so nothing is learned; turn it on to teach.", file=sys.stderr)
             return 1
+        if context.storage.read_only_reason:  # an in-memory database: "learned" would be a lie
+            print(f"error: nothing was learned: {context.storage.read_only_reason}.", file=sys.stderr)
+            return 1
         if not TeachingMemory(context.storage).teach(args.text, args.intent, labels):
-            raise ConfigError(f"{args.text!r} is too short or too long to teach; write the request in words.")
+            raise ConfigError(f"{shown(args.text)} is too short or too long to teach (at most 300 characters); "
+                              "write the request in words.")
     finally:
         context.close()
-    emit(f"learned: {strip_escapes(args.text)!r} -> {args.intent}")
+    emit(f"learned: {shown(args.text)} -> {args.intent}")
     return 0
 
 
@@ -131,11 +143,13 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
     context = build_context()
     try:
+        if context.storage.read_only_reason:
+            print(f"error: nothing can be forgotten: {context.storage.read_only_reason}.", file=sys.stderr)
+            return 1
         forgotten = TeachingMemory(context.storage).forget(args.text)
     finally:
         context.close()
-    text = strip_escapes(args.text)
-    emit(f"forgotten: {text!r}" if forgotten else f"nothing was taught for {text!r}")
+    emit(f"forgotten: {shown(args.text)}" if forgotten else f"nothing was taught for {shown(args.text)}")
     return 0
 
 
@@ -188,10 +202,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise AssistantError(
             f"The API needs the 'api' extra ({exc.name} is missing): pip install -e '.[api]'."
         ) from exc
-    from core.api import check_bind_address
+    from core.api import TOKEN_HEADER, check_bind_address, launch_token, write_token_file
+    from core.paths import default_paths
 
     check_bind_address(args.host, args.allow_remote)
-    run_server(args.model, args.host, args.port, args.device, args.threshold, args.load_timeout)
+    token = launch_token(args.no_token, args.host)
+    if token is not None:
+        token_file = default_paths().config_dir / "api-token"
+        where = f" (also in {token_file})" if write_token_file(token_file, token) else ""
+        print(f"API token for this launch{where}: send it in every request as\n  {TOKEN_HEADER}: {token}",
+              file=sys.stderr)
+    run_server(args.model, args.host, args.port, args.device, args.threshold, args.load_timeout, token)
     return 0
 
 
@@ -214,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.choices["serve"].add_argument("--port", type=int, default=8765)
     sub.choices["serve"].add_argument("--allow-remote", action="store_true",
                                       help="allow a non-loopback --host (other machines can then reach the API)")
+    sub.choices["serve"].add_argument("--no-token", action="store_true",
+                                      help="serve without the per-launch token (loopback only; any local process "
+                                           "or web page can then use it)")
     teach = sub.add_parser("teach", help="remember that TEXT means INTENT (as a correction in the app does)")
     teach.add_argument("text")
     teach.add_argument("intent")
@@ -233,6 +257,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
+    except BrokenPipeError:  # the reader went away (`| head -1`): stop quietly, as a tool killed by SIGPIPE does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
     except BundleTimeoutError as exc:  # the model's thread still runs and cannot be joined: leave at once
         print(f"error: {exc}", file=sys.stderr)
         sys.stderr.flush()

@@ -2,39 +2,24 @@
 request (what it cannot do and what it can), and the confidence band a person reads instead of a number.
 
 Greetings are recognised by rules, not by the model: a request made only of greeting, thanks or goodbye
-phrases (and a few fillers: "hola, buenos días", "thanks a lot!", "hey assistant") is answered briefly.
+phrases (and a few fillers: "hola, buenos días", "thanks a lot!", "hey assistant") is answered briefly. The
+phrases are in resources/locale/<lang>/smalltalk.yaml, every language's at once.
 "hola, ¿qué noticias hay?" holds a real request, so it goes to the model as usual.
 """
 
 from __future__ import annotations
 
-import re
+from pathlib import Path
 from typing import Any
 
 from core.actions.base import ActionResult
 from core.i18n import tr
 from core.intents import IntentDataset
-from core.text import fold
+from core.slots import languages, load_locale, phrase_words
 
 SURE = 0.90  # at or above this (and the threshold) an answer reads "sure"
 MIN_PLAUSIBLE = 0.15  # an intent below this is never offered as a choice (no "Help (2%)")
-
-# Each phrase, accent-folded and lower-case, and what it is. Longer phrases are tried first.
-_PHRASES: dict[str, str] = {}
-for _kind, _text in (
-    ("greeting", "hola|buenas|buenos dias|buen dia|buenas tardes|buenas noches|saludos|que tal|como estas|"
-                 "como esta|que onda|hi|hello|hey|hiya|howdy|good morning|good afternoon|good evening|"
-                 "how are you|how are you doing|whats up|what's up|greetings"),
-    ("thanks", "gracias|muchas gracias|mil gracias|muchisimas gracias|te lo agradezco|genial gracias|"
-               "thanks|thank you|thank you very much|thanks a lot|thank you so much|thx|cheers|much appreciated"),
-    ("bye", "adios|hasta luego|hasta pronto|hasta manana|chao|chau|nos vemos|bye|goodbye|bye bye|see you|"
-            "see you later|good night"),
-    ("filler", "asistente|assistant|amigo|friend|there|ok|okay|vale|perfecto|perfect|great|genial|muy amable|"
-               "so much|a lot|very much|y|and|oh|ah|bueno|well|por favor|please|senor|senora"),
-):
-    for _phrase in _text.split("|"):
-        _PHRASES[_phrase] = _kind
-_LONGEST = max(len(p.split()) for p in _PHRASES)
+MAX_SMALL_TALK_WORDS = 10  # "thank you very much, have a good one" is still small talk; a paragraph is not
 
 MESSAGES = {
     "greeting": {"es": "¡Hola! Pregúntame por las noticias, el horario y los datos del negocio o tu perfil.",
@@ -52,16 +37,27 @@ MESSAGES = {
 }
 
 
-def small_talk(text: str) -> str | None:
+def small_talk_phrases(root: Path | None = None) -> dict[tuple[str, ...], str]:
+    """Every language's small-talk phrases (resources/locale/<lang>/smalltalk.yaml), as folded words -> kind:
+    a greeting is recognised whatever the answer language."""
+    phrases: dict[tuple[str, ...], str] = {}
+    for lang in languages(root):
+        phrases.update(load_locale(lang, root).small_talk)
+    return phrases
+
+
+def small_talk(text: str, root: Path | None = None) -> str | None:
     """"greeting", "thanks" or "bye" when the whole text is such phrases (plus fillers), else None."""
-    words = re.findall(r"[\w']+", fold(text))
-    if not words or len(words) > 8:
+    words = phrase_words(text)
+    if not words or len(words) > MAX_SMALL_TALK_WORDS:
         return None
+    phrases = small_talk_phrases(root)
+    longest = max((len(p) for p in phrases), default=1)
     kinds: list[str] = []
     i = 0
     while i < len(words):
-        for size in range(min(_LONGEST, len(words) - i), 0, -1):
-            kind = _PHRASES.get(" ".join(words[i:i + size]))
+        for size in range(min(longest, len(words) - i), 0, -1):
+            kind = phrases.get(tuple(words[i:i + size]))
             if kind:
                 kinds.append(kind)
                 i += size

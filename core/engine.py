@@ -23,10 +23,10 @@ from pathlib import Path
 import torch
 from tokenizers import Encoding, Tokenizer
 
-from core.bundle import MODEL_FILE, TOKENIZER_FILE, Manifest, verify_bundle
+from core.bundle import TOKENIZER_FILE, Manifest, verify_bundle
 from core.errors import BundleCorruptError, BundleMismatchError, BundleTimeoutError, DeviceError, ModelOutputError
 from core.prediction import EngineInfo, Score, Scores, check_ranking
-from core.text import MAX_CHARS, MAX_WORDS, CleanText, clean_text
+from core.text import MAX_CHARS, MAX_WORDS, CleanText, clean_text, model_form
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,12 @@ class EngineConfig:
             raise ValueError("num_threads must be >= 0, max_words, max_chars >= 1 and load_timeout_s > 0")
 
 
-GPU_EXPORT_HINT = "python -m scripts.export --run RUN --out DIR --fp32"
+GPU_EXPORT_HINT = "python -m scripts.export --run RUN --out DIR"  # writes a CUDA graph beside the CPU one
 PAD_FALLBACKS = ("[PAD]", "<pad>")  # BERT WordPiece, XLM-R/SentencePiece: for bundles that do not name theirs
 
 
 def resolve_device(requested: str, supported: Sequence[str] = ("cpu", "cuda")) -> torch.device:
-    """The device to run on. `supported` is what the bundle's graph runs on (an int8 graph: the CPU only)."""
+    """The device to run on. `supported` is what the bundle has a graph for (its manifest's `graphs`)."""
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() and "cuda" in supported else "cpu")
     try:
@@ -59,8 +59,8 @@ def resolve_device(requested: str, supported: Sequence[str] = ("cpu", "cuda")) -
         raise DeviceError(f"Device {requested!r} is not supported; use auto, cpu or cuda.")
     if device.type == "cuda" and "cuda" not in supported:
         raise DeviceError(
-            "This model bundle runs on the CPU only: its int8 (dynamic-quantized) layers have no CUDA kernel. "
-            f"Choose auto or cpu, or export a GPU-capable bundle from the training run with `{GPU_EXPORT_HINT}`."
+            "This model bundle has no graph for CUDA (an older or CPU-only export), so it runs on the CPU only. "
+            f"Choose auto or cpu, or export a bundle with a CUDA graph from the training run: `{GPU_EXPORT_HINT}`."
         )
     if device.type == "cuda" and not torch.cuda.is_available():
         raise DeviceError("Device 'cuda' was requested but no CUDA GPU is available; choose auto or cpu.")
@@ -120,8 +120,10 @@ class Engine:
         self.bundle_dir = Path(bundle_dir)
         self.manifest: Manifest = verify_bundle(self.bundle_dir)
         self.device = resolve_device(self.config.device, self.manifest.devices)
-        int8 = self.manifest.quantization.get("linear", "fp32") != "fp32"
-        self.quantized_engine = select_quantized_engine() if int8 else "none"  # must be set before torch.jit.load
+        self.graph_file = self.manifest.graph_file(self.device.type)
+        int8_cpu = self.device.type == "cpu" and self.manifest.quantization.get("linear", "fp32") != "fp32"
+        # The kernel library must be chosen before torch.jit.load re-creates the int8 weights.
+        self.quantized_engine = select_quantized_engine() if int8_cpu else "none"
         if self.config.num_threads:
             torch.set_num_threads(self.config.num_threads)
         self._lock = threading.Lock()
@@ -150,9 +152,11 @@ class Engine:
             tokenizer = Tokenizer.from_file(str(self.bundle_dir / TOKENIZER_FILE))
         except Exception as exc:  # tokenizers raises a bare Exception on bad JSON
             raise BundleCorruptError(f"tokenizer.json cannot be read ({exc}); re-export the bundle.") from exc
-        pad_token = self._pad_token(tokenizer)
+        # The pad token is no longer used (nothing is padded), but a manifest naming one the tokenizer lacks
+        # still means the files come from different exports.
+        self._pad_token(tokenizer)
         tokenizer.enable_truncation(self.manifest.max_length)
-        tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad_token), pad_token=pad_token)
+        tokenizer.no_padding()  # requests run in groups of equal length, never padded (see _run)
         return tokenizer
 
     def _pad_token(self, tokenizer: Tokenizer) -> str:
@@ -171,14 +175,20 @@ class Engine:
         raise BundleCorruptError(f"tokenizer.json has no pad token (tried {candidates}); re-export the bundle.")
 
     def _load_model(self) -> torch.jit.ScriptModule:
+        from core.graph_check import check_archive, check_graph_ops  # a bundle is code: refuse foreign ops
+
+        check_archive(self.bundle_dir / self.graph_file)  # before load: a TorchScript __setstate__ runs in it
         try:
             # torch.jit.load reads a TorchScript archive (code + tensors); it never unpickles Python objects.
             with _muted_cpp_warning(QUANTIZED_TENSOR_DEPRECATION):
                 model: torch.jit.ScriptModule = torch.jit.load(  # type: ignore[no-untyped-call]
-                    str(self.bundle_dir / MODEL_FILE), map_location=self.device
+                    str(self.bundle_dir / self.graph_file), map_location=self.device
                 )
         except RuntimeError as exc:
-            raise BundleCorruptError(f"model.pt is not a loadable TorchScript file ({exc}); re-export it.") from exc
+            raise BundleCorruptError(
+                f"{self.graph_file} is not a loadable TorchScript file ({exc}); re-export the bundle."
+            ) from exc
+        check_graph_ops(model)  # before any forward pass (the load check below runs the graph)
         model.eval()
         return model
 
@@ -209,12 +219,10 @@ class Engine:
 
     def _check_outputs(self) -> None:
         for probe in self.PROBES if self.config.warm_up else self.PROBES[:1]:
-            probs = self._forward([CleanText(text, False) for text in probe])
-            if probs.shape != (len(probe), len(self.labels)):
-                raise BundleMismatchError(
-                    f"model.pt outputs {tuple(probs.shape)} scores for {len(probe)} requests but manifest.json "
-                    f"lists {len(self.labels)} labels; the files come from different exports: re-export the bundle."
-                )
+            try:
+                probs = self._forward([CleanText(text, False) for text in probe])
+            except ModelOutputError as exc:
+                raise BundleMismatchError(str(exc)) from exc
             for row in probs.tolist():
                 try:
                     check_ranking(self._ranking(row))
@@ -222,17 +230,34 @@ class Engine:
                     raise BundleCorruptError(f"model.pt fails its load check: {exc}") from exc
 
     def _run(self, cleaned: Sequence[CleanText]) -> tuple[list[Encoding], torch.Tensor]:
-        """Tokenise (padded to the longest) and run the model: encodings and probabilities on the CPU."""
+        """Tokenise and run the model: encodings and probabilities on the CPU, one row per request.
+
+        Requests run in groups of equal token length, never padded: a request's scores are then the same alone,
+        in any batch and beside any companion (bit for bit up to the fp32 classifier head, ~1e-7). Padding is
+        what broke that: the attention's fp32 sums over a longer padded row round differently by ~1e-7, and
+        the next int8 layer can round such a value to the neighbouring step, which grew to 0.03 in the
+        confidence. Rows of one length batch as before (API micro-batches of similar requests)."""
         prefix = self.manifest.text_prefix  # the text form the model was trained on (e.g. E5's "query: ")
-        encodings = self._tokenizer.encode_batch([prefix + c.text for c in cleaned])
-        ids = torch.tensor([e.ids for e in encodings], dtype=torch.long).to(self.device)
-        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long).to(self.device)
+        form = self.manifest.text_form  # case, accents, repeated letters as training saw them (core.text)
+        encodings = self._tokenizer.encode_batch([prefix + model_form(c.text, form) for c in cleaned])
+        groups: dict[int, list[int]] = {}
+        for index, encoding in enumerate(encodings):
+            groups.setdefault(len(encoding.ids), []).append(index)
+        probs = torch.empty((len(encodings), len(self.manifest.labels)), dtype=torch.float32)
         # The profiling executor's graph specialisation is off: on these frozen graphs it bought no speed
         # (interleaved A/B: 9.66 vs 9.52 and 7.31 vs 7.67 ms) but cost ~100 ms on the first call and ~6 MB.
         # torch.jit re-exports optimized_execution without listing it in __all__, hence the ignore.
         with self._lock, torch.inference_mode(), torch.jit.optimized_execution(False):  # type: ignore[attr-defined]
-            probs: torch.Tensor = self._model(ids, mask)
-        return encodings, probs.float().cpu()
+            for rows in groups.values():
+                ids = torch.tensor([encodings[i].ids for i in rows], dtype=torch.long).to(self.device)
+                out: torch.Tensor = self._model(ids, torch.ones_like(ids))
+                if out.shape != (len(rows), probs.shape[1]):
+                    raise ModelOutputError(
+                        f"model.pt outputs {tuple(out.shape)} scores for {len(rows)} requests but manifest.json "
+                        f"lists {probs.shape[1]} labels; the files come from different exports: re-export the bundle."
+                    )
+                probs[rows] = out.float().cpu()
+        return encodings, probs
 
     def _forward(self, cleaned: Sequence[CleanText]) -> torch.Tensor:
         return self._run(cleaned)[1]
@@ -242,16 +267,12 @@ class Engine:
         return clean_text(text, self.config.max_words, self.config.max_chars)
 
     def score(self, texts: Sequence[str]) -> list[Scores]:
-        """Score several requests in one padded batch. Unusable text raises InputTextError; a row the model got
+        """Score several requests (batched by token length: a row's scores never depend on the others).
+        Unusable text raises InputTextError; a row the model got
         wrong (NaN, outside [0, 1], not summing to 1) comes back with `error` set instead of a ranking."""
         start = time.perf_counter()
         cleaned = [self.clean(t) for t in texts]
         encodings, probs = self._run(cleaned)
-        if probs.shape != (len(cleaned), len(self.labels)):
-            raise ModelOutputError(
-                f"model.pt returned {tuple(probs.shape)} scores for {len(cleaned)} requests and "
-                f"{len(self.labels)} labels; the bundle is broken: re-export it."
-            )
         share_ms = (time.perf_counter() - start) * 1000.0 / max(len(texts), 1)
         return [self._scores(c, e, p, share_ms) for c, e, p in zip(cleaned, encodings, probs.tolist(), strict=True)]
 

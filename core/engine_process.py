@@ -3,7 +3,10 @@
 The desktop app keeps torch out of its own process: importing and loading torch holds the GIL for
 hundreds of milliseconds, which would freeze the window. `RemoteEngine` is a Scorer like Engine, plus:
 - every call has a deadline (load, request); a child that misses it, dies or answers garbage is stopped
-  and restarted once with the last model that loaded, and the caller gets a typed error saying so;
+  and restarted with the last model that loaded, and the caller gets a typed error saying so; a child that
+  fails again before answering anything is restarted after a growing pause (backoff), never left down;
+- the child runs isolated (`python -P`, a fixed working folder): a module such as `argparse.py` in the folder
+  the app was started in is never imported;
 - replies carry the request id and only the awaited one is accepted (a late reply to a timed-out request
   or a stray line from a library is logged and skipped);
 - the child's stderr goes to a rotating log file in the user's data folder;
@@ -34,6 +37,22 @@ from core.prediction import EngineInfo, Scores
 ENGINE_FLAG = "--engine-process"  # the frozen app re-runs its own executable with this flag
 LOG_BYTES = 1 << 20  # engine.log rotates at 1 MB, keeping 3 old files
 CLOSE_GRACE_S = 1.0  # after stdin closes the child exits by itself; past this it is killed
+# Pauses before restarting a child that failed again without a successful request in between (the last value
+# repeats): a model that crashes at every request does not spin the CPU, and a passing fault heals by itself.
+RESTART_BACKOFF_S: tuple[float, ...] = (0.0, 1.0, 2.0, 5.0, 10.0, 30.0)
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the folder holding core/: the children's working folder
+
+# `-P` keeps the working folder and the script's folder off sys.path, and the child's working folder is
+# PACKAGE_ROOT, so even an empty PYTHONPATH entry means our own folder, never the user's. PACKAGE_ROOT is
+# appended (after site-packages) so a source checkout that is not pip-installed runs too. Not `-I`: it would also
+# drop the user site-packages, where torch may be installed.
+_BOOT = ("import runpy, sys; root, module = sys.argv[1:3]; sys.argv = [module, *sys.argv[3:]]; "
+         "sys.path.append(root); runpy.run_module(module, run_name='__main__', alter_sys=True)")
+
+
+def isolated_command(module: str, args: Sequence[str]) -> list[str]:
+    """`python -m module args` that imports nothing from the working folder (run it with cwd=PACKAGE_ROOT)."""
+    return [sys.executable, "-P", "-c", _BOOT, str(PACKAGE_ROOT), module, *args]
 
 
 def _protocol_stdout() -> IO[str]:
@@ -80,8 +99,11 @@ def serve(argv: list[str]) -> None:
 
 
 def engine_command(model: Path, device: str, threads: int) -> list[str]:
-    base = [sys.executable, ENGINE_FLAG] if getattr(sys, "frozen", False) else [sys.executable, "-m", __name__]
-    return [*base, "--model", str(model), "--device", device, "--threads", str(threads)]
+    """The child's command line; the model path is absolute because the child runs in PACKAGE_ROOT."""
+    args = ["--model", str(Path(model).resolve()), "--device", device, "--threads", str(threads)]
+    if getattr(sys, "frozen", False):  # a frozen app imports only from its own bundle
+        return [sys.executable, ENGINE_FLAG, *args]
+    return isolated_command("core.engine_process", args)
 
 
 def _log(path: Path | None) -> logging.Logger:
@@ -108,7 +130,7 @@ class _Child:
         self.lines: queue.Queue[object] = queue.Queue()
         self.proc = subprocess.Popen(
             list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", errors="replace", bufsize=1,
+            text=True, encoding="utf-8", errors="replace", bufsize=1, cwd=PACKAGE_ROOT,
         )
         log.info("engine process %s started: %s", self.proc.pid, " ".join(command))
         self.readers = [threading.Thread(target=self._read_stdout, name="engine-stdout", daemon=True),
@@ -183,7 +205,7 @@ class RemoteEngine:
     def __init__(
         self, model: Path, device: str = "auto", threads: int = 1, *, load_timeout_s: float = 60.0,
         request_timeout_s: float | Callable[[], float] = 10.0, log_path: Path | None = None,
-        command: Sequence[str] | None = None,
+        command: Sequence[str] | None = None, restart_backoff_s: Sequence[float] = RESTART_BACKOFF_S,
     ) -> None:
         self.model = Path(model)
         self._command = list(command or engine_command(self.model, device, threads))
@@ -193,7 +215,9 @@ class RemoteEngine:
         self._lock = threading.Lock()
         self._next_id = 0
         self._closing = False
-        self._restarted_since_success = False
+        self._backoff = tuple(restart_backoff_s) or (0.0,)
+        self._failures = 0  # failures since the last successful request (0: the child is healthy)
+        self._next_start = 0.0  # time.monotonic() before which a down child is not restarted
         self._child: _Child | None = None
         self._info = self._start()
 
@@ -224,7 +248,8 @@ class RemoteEngine:
     def score(self, texts: Sequence[str]) -> list[Scores]:
         with self._lock:
             if self._child is None:
-                raise EngineProcessError("The engine process is not running; load a model again in Settings.")
+                self._restart_when_due()
+            assert self._child is not None
             self._next_id += 1
             request_id = self._next_id
             timeout = self._request_timeout()
@@ -232,7 +257,7 @@ class RemoteEngine:
                 reply = self._exchange(self._child, wire.ScoreRequest(request_id, tuple(texts)), timeout)
             except EngineProcessError as exc:
                 raise self._recover(exc) from exc
-            self._restarted_since_success = False
+            self._failures = 0
         if reply.error:
             raise reply.error.to_exception()
         if len(reply.scores) != len(texts):
@@ -253,24 +278,47 @@ class RemoteEngine:
                 return reply
             self._log.info("skipped a reply to request %s while waiting for %s", reply.id, request.id)
 
+    def _pause_s(self) -> float:
+        return self._backoff[min(self._failures - 1, len(self._backoff) - 1)]
+
+    def _restart_when_due(self) -> None:
+        """With the lock held and no child: start one when the backoff pause is over, else say when it will be."""
+        if self._closing:
+            raise EngineProcessError("The engine process was closed.")
+        wait_s = self._next_start - time.monotonic()
+        if wait_s > 0:
+            raise EngineProcessError(f"The engine process is not running: it failed {self._failures} times in a row "
+                                     f"and restarts in {wait_s:.1f} s. Ask again then, or choose another model in "
+                                     "Settings.")
+        try:
+            self._info = self._start()
+        except Exception as exc:
+            self._failures += 1
+            self._next_start = time.monotonic() + self._pause_s()
+            self._log.info("restart failed: %s", exc)
+            raise EngineProcessError(f"Restarting the engine process failed ({exc}); it is tried again in "
+                                     f"{self._pause_s():.0f} s.") from exc
+
     def _recover(self, exc: EngineProcessError) -> EngineProcessError:
-        """Stop the failed child; restart it once with the last good model. Returns the error to raise:
-        EngineRestartedError when the restart worked, else the failure with what to do."""
+        """Stop the failed child and restart it with the last good model: at once after the first failure, after
+        a growing pause (RESTART_BACKOFF_S) when it fails again before any request succeeded. Returns the error
+        to raise: EngineRestartedError when the restart worked, else the failure and when it is retried."""
         self._log.info("engine failure: %s", exc)
         child, self._child = self._child, None  # None already when close() ran meanwhile
         if child is not None:
             child.kill()
         if self._closing:
             return exc
-        if self._restarted_since_success:
-            return type(exc)(f"{exc} It had already been restarted once and failed again; "
-                             "choose another model in Settings or restart the app.")
-        self._restarted_since_success = True
+        self._failures += 1
+        self._next_start = time.monotonic() + self._pause_s()
+        if self._pause_s() > 0:
+            return type(exc)(f"{exc} It had already been restarted once and failed again ({self._failures} times in "
+                             f"a row); it is restarted with the last good model in {self._pause_s():g} s. Ask again "
+                             "then, or choose another model in Settings.")
         try:
-            self._info = self._start()
-        except Exception as restart_exc:
-            self._log.info("restart failed: %s", restart_exc)
-            return type(exc)(f"{exc} Restarting it failed too ({restart_exc}); restart the app.")
+            self._restart_when_due()
+        except EngineProcessError as restart_exc:
+            return type(exc)(f"{exc} {restart_exc}")
         return EngineRestartedError(f"{exc} It was restarted with the last good model ({self.model}); ask again.")
 
     def abort(self) -> None:

@@ -57,6 +57,18 @@ class EngineRestartedError(EngineProcessError):
     """The engine process failed (timeout, crash, garbage) and was restarted with the last good model."""
 
 
+class BundleCodeError(BundleCorruptError):
+    """model.pt holds TorchScript ops or classes the export never writes (file access, printing, foreign code)."""
+
+
+class InstallError(AssistantError):
+    """A bundle could not be installed into the model folder (the last good bundle is kept)."""
+
+
+class FeedbackError(AssistantError):
+    """The feedback database cannot be read (not a database, wrong schema, too many rows)."""
+
+
 class BundleTimeoutError(BundleCorruptError):
     """The model did not finish its load check in time (a graph that loops); its thread cannot be stopped."""
 

@@ -20,6 +20,16 @@ LANGUAGES = ("es", "en")
 _INTENT_KEYS = {"name", "display_name", "description", "examples", "help", "answer", "link"}
 LINK_SCHEMES = ("http", "https", "mailto")
 _TOP_KEYS = {"version", "intents", "out_of_scope"}
+# Bounds of a hostile or runaway file (the shipped one: 16 intents, about 1,700 examples, 150 kB); it is read at
+# every start, so these keep the worst case to about a second.
+MAX_DATASET_BYTES = 4 << 20
+MAX_INTENTS = 500
+MAX_EXAMPLES = 5000  # per list (an intent's examples, the out-of-scope ones)
+MAX_ROWS = 100_000  # examples in the whole file
+MAX_EVENTS = 1_000_000  # YAML parser events (scalars, list and mapping starts) in the whole file
+MAX_DEPTH = 20  # nesting of lists and mappings (the format needs 5)
+SAMPLE_VALUE = "sample"  # what a template field holds when validate renders it
+MAX_RENDERED_CHARS = 20_000  # an answer rendered with sample values must stay below this
 
 
 @dataclass(frozen=True)
@@ -67,15 +77,23 @@ def _check_keys(where: str, found: dict[str, Any], allowed: set[str]) -> None:
 
 
 def _languages(where: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or set(value) != set(LANGUAGES):
-        raise DatasetError(f"{where}: expected a mapping with keys {list(LANGUAGES)}, found {value!r}.")
-    return {str(k): str(v) for k, v in value.items()}
+    texts = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    if not texts or set(value) != set(LANGUAGES):
+        raise DatasetError(f"{where}: expected a mapping with keys {list(LANGUAGES)} and text values, "
+                           f"found {value!r:.200}.")
+    return {str(k): v for k, v in value.items()}
 
 
 def _examples(where: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        raise DatasetError(f"{where}: expected a non-empty list of examples, found {value!r}. Add examples.")
-    texts = tuple(str(v).strip() for v in value)
+        raise DatasetError(f"{where}: expected a non-empty list of examples, found {value!r:.200}. Add examples.")
+    if len(value) > MAX_EXAMPLES:
+        raise DatasetError(f"{where}: {len(value)} examples, more than {MAX_EXAMPLES}; a few hundred are enough.")
+    wrong = next((v for v in value if not isinstance(v, str)), None)
+    if wrong is not None:  # a list or mapping where a request should be would otherwise train as "['a', 'b']"
+        raise DatasetError(f"{where}: every example must be text, found {type(wrong).__name__} {wrong!r:.80}; "
+                           "quote it or write it on one line.")
+    texts = tuple(v.strip() for v in value)
     if any(not t for t in texts):
         raise DatasetError(f"{where}: an example is empty; remove it or write the request.")
     return texts
@@ -109,10 +127,28 @@ def _help(where: str, value: Any) -> dict[str, tuple[str, ...]]:
 
 
 def template_fields(template: str) -> set[str]:
-    """The {field} names a template uses; raises ValueError for a malformed one ("{phone", "{0}")."""
-    names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    if any(not n.isidentifier() for n in names):
-        raise ValueError(f"placeholders must be names like {{phone}}, found {sorted(names)}")
+    """The {field} names a template uses; raises ValueError for a malformed one ("{phone", "{0}", "{a.b}") and for
+    format specs, widths and conversions ("{shipping:x>20000000}" would build a 20 MB string, "{phone!r}")."""
+    names = set()
+    for _, name, spec, conversion in string.Formatter().parse(template):
+        if name is None:
+            continue
+        if not name.isidentifier():
+            raise ValueError(f"placeholders must be names like {{phone}}, found {{{name}}}")
+        if spec or conversion:
+            raise ValueError(f"placeholders take no format spec, width or conversion: write {{{name}}}, "
+                             f"found {{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}")
+        names.add(name)
+    return names
+
+
+def check_template(template: str) -> set[str]:
+    """template_fields, then a render with sample values: what validate-intents and the loader accept is what
+    the answer action can render, quickly and at a bounded size."""
+    names = template_fields(template)
+    rendered = template.format_map({name: SAMPLE_VALUE for name in names})
+    if len(rendered) > MAX_RENDERED_CHARS:
+        raise ValueError(f"the answer is {len(rendered)} characters long, more than {MAX_RENDERED_CHARS}")
     return names
 
 
@@ -122,7 +158,7 @@ def _answer(where: str, value: Any) -> dict[str, str]:
         if not text.strip():
             raise DatasetError(f"{where} {lang}: the answer is empty; write the text or remove 'answer'.")
         try:
-            template_fields(text)
+            check_template(text)
         except ValueError as exc:
             raise DatasetError(f"{where} {lang}: {exc}; write {{{{ and }}}} for literal braces.") from exc
     return answer
@@ -153,21 +189,45 @@ def parse_dataset(raw: Any, sha256: str = "") -> IntentDataset:
     if not isinstance(raw, dict):
         raise DatasetError(f"Expected a mapping with keys {sorted(_TOP_KEYS)} at the top, found {raw!r}.")
     _check_keys("top level", raw, _TOP_KEYS)
-    intents = tuple(_parse_intent(i, item) for i, item in enumerate(raw.get("intents") or []))
+    raw_intents = raw.get("intents") or []
+    if not isinstance(raw_intents, list) or len(raw_intents) > MAX_INTENTS:
+        raise DatasetError(f"'intents' must be a list of at most {MAX_INTENTS} intents, found "
+                           f"{len(raw_intents) if isinstance(raw_intents, list) else type(raw_intents).__name__}.")
+    intents = tuple(_parse_intent(i, item) for i, item in enumerate(raw_intents))
     if not intents:
         raise DatasetError("No intents defined: add at least one under 'intents:'.")
     names = [intent.name for intent in intents]
     if len(set(names)) != len(names) or OUT_OF_SCOPE in names:
         raise DatasetError(f"Intent names must be unique and not {OUT_OF_SCOPE!r}; found {names}.")
     oos_raw = raw.get("out_of_scope") or {}
+    if not isinstance(oos_raw, dict):
+        raise DatasetError(f"out_of_scope: expected a mapping with 'examples', found {type(oos_raw).__name__}.")
     _check_keys("out_of_scope", oos_raw, {"examples", "near_miss"})
     near_miss = _examples("out_of_scope near_miss", oos_raw["near_miss"]) if "near_miss" in oos_raw else ()
     dataset = IntentDataset(intents, _examples("out_of_scope examples", oos_raw.get("examples")), sha256, near_miss)
+    if len(dataset.rows()) > MAX_ROWS:
+        raise DatasetError(f"{len(dataset.rows())} examples in all, more than {MAX_ROWS}.")
     _check_duplicates(dataset.rows())
     return dataset
 
 
-MAX_DATASET_BYTES = 16 << 20
+def _check_events(text: str, loader: Any) -> None:
+    """One fast pass over the parser's events before anything is built: refuse anchors and aliases (a 704-byte
+    alias bomb expands to gigabytes; the format needs neither), deep nesting and runaway event counts."""
+    depth = 0
+    for count, event in enumerate(yaml.parse(text, Loader=loader)):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            line = event.start_mark.line + 1 if event.start_mark else "?"
+            raise DatasetError(f"line {line}: YAML anchors and aliases (&name, *name) are not allowed in an intents "
+                               "file; write the text out in full.")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DatasetError(f"the file nests lists and mappings more than {MAX_DEPTH} deep.")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if count > MAX_EVENTS:
+            raise DatasetError(f"the file holds more than {MAX_EVENTS} YAML items; an intents file has a few thousand.")
 
 
 def load_dataset(path: Path) -> IntentDataset:
@@ -183,7 +243,14 @@ def load_dataset(path: Path) -> IntentDataset:
         # BaseLoader keeps every scalar as text: "yes"/"no"/"1" are examples, not booleans or numbers.
         # libyaml's C version parses the file about ten times faster (it is read at app start-up).
         loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-        raw = yaml.load(data.decode("utf-8"), Loader=loader)
+        text = data.decode("utf-8")
+        _check_events(text, loader)
+        raw = yaml.load(text, Loader=loader)
+        return parse_dataset(raw, hashlib.sha256(data).hexdigest())
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path} is not valid UTF-8 YAML: {exc}") from exc
-    return parse_dataset(raw, hashlib.sha256(data).hexdigest())
+    except DatasetError as exc:
+        raise DatasetError(f"{path}: {exc}") from exc
+    except (MemoryError, RecursionError) as exc:  # whatever slipped past the bounds: still the dataset's fault
+        raise DatasetError(f"{path} is too large or too deeply nested to load ({type(exc).__name__}); an intents "
+                           "file is a few hundred kB of plain lists.") from None

@@ -28,7 +28,8 @@ from core.text import fold
 # request (4,082 of intents, CLINC150, SNIPS) matching a taught one from 0.52 up, and adds a 0.08 margin.
 SIMILARITY = 0.60
 MIN_KEY_CHARS = 3  # a key shorter than this ("ok", "?") is never taught
-MAX_TAUGHT = 2000  # entries kept; the oldest beyond this are dropped, so matching stays well under 1 ms
+MAX_TAUGHT = 2000  # entries kept and read; the oldest beyond this are dropped, so matching stays well under 1 ms
+MAX_FORGET_ROUNDS = 50  # forget() drops at most this many entries that match one request
 MAX_TEXT_CHARS = 300
 
 _FILLER_PHRASES = ("por favor", "can you", "could you", "would you", "me puedes", "puedes", "podrias",
@@ -77,8 +78,7 @@ class TeachingMemory:
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        self._cache: tuple[int, list[tuple[TaughtEntry, frozenset[str]]]] | None = None
-        self._version = 0  # bumped on every change made through this object
+        self._cache: tuple[tuple[int, int], list[tuple[TaughtEntry, frozenset[str]]]] | None = None
 
     @staticmethod
     def check_intent(intent: str, known: Sequence[str]) -> None:
@@ -96,27 +96,32 @@ class TeachingMemory:
         if not self.teachable(text):
             return False
         self.storage.teach(teach_key(text), text.strip(), intent)
-        entries = self.storage.taught()
-        for old in entries[MAX_TAUGHT:]:
-            self.storage.forget(old.key)
-        self._version += 1
+        self.storage.trim_taught(MAX_TAUGHT)  # one statement, however many rows another process wrote
         return True
 
     def forget(self, text: str) -> bool:
-        """Forget what `text` (or a request with the same key) was taught; False when nothing was."""
-        self._version += 1
-        return self.storage.forget(teach_key(text))
+        """Forget what `text` was taught and every taught request that still matches it (a variant: other order,
+        a typo), so that afterwards `text` routes by the model again; False when nothing was taught."""
+        forgotten = self.storage.forget(teach_key(text))
+        for _ in range(MAX_FORGET_ROUNDS):
+            match = self.match(text)
+            if match is None:
+                break
+            forgotten = self.storage.forget(match.entry.key) or forgotten
+        return forgotten
 
     def entries(self) -> list[TaughtEntry]:
         return self.storage.taught()
 
     def _indexed(self) -> list[tuple[TaughtEntry, frozenset[str]]]:
         # Another process (the CLI) may teach while the app runs: SQLite's data_version changes when another
-        # connection commits, and _version when this object changes the table, so the table is re-read (and
-        # the trigram sets rebuilt) only after a change.
-        stamp = hash((self._version, self.storage.data_version()))
+        # connection commits, and Storage.writes on every commit through this process's connection (whichever
+        # TeachingMemory or thread made it), so the table is re-read (and the trigram sets rebuilt) only after
+        # a change.
+        stamp = (self.storage.writes, self.storage.data_version())
         if self._cache is None or self._cache[0] != stamp:
-            self._cache = (stamp, [(e, _trigrams(e.key)) for e in self.storage.taught()])
+            # At most MAX_TAUGHT newest: another process may have written far more than this object would keep.
+            self._cache = (stamp, [(e, _trigrams(e.key)) for e in self.storage.taught(MAX_TAUGHT)])
         return self._cache[1]
 
     def match(self, text: str) -> Match | None:

@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Callable
@@ -114,15 +115,26 @@ def load_settings(path: Path, warn: Callable[[str], None] = log.warning) -> Sett
     if not path.exists():
         return Settings()
     try:
-        if path.stat().st_size > MAX_SETTINGS_BYTES:
-            raise ValueError(f"larger than {MAX_SETTINGS_BYTES} bytes")
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(_read_regular(path).decode("utf-8"))
         if not isinstance(raw, dict):
             raise ValueError("it does not hold a JSON object")
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         warn(f"Settings file {path} is unreadable ({exc}); using defaults. Fix or delete the file.")
         return Settings()
     return Settings.from_json(raw, warn)
+
+
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes; OSError for a FIFO, a device or a folder (checked on the open file, which O_NONBLOCK
+    keeps from waiting for a FIFO's writer) and ValueError for a file over MAX_SETTINGS_BYTES."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"it is not a regular file (mode {stat.filemode(info.st_mode)})")
+        if info.st_size > MAX_SETTINGS_BYTES:
+            raise ValueError(f"larger than {MAX_SETTINGS_BYTES} bytes")
+        return handle.read(MAX_SETTINGS_BYTES + 1)
 
 
 def save_settings(path: Path, settings: Settings) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ PROFILE_FIELDS = ("name", "email", "phone", "address", "language", "preferences"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9][0-9 ().-]{5,}[0-9]")
 MAX_PROFILE_VALUE = 500
+MAX_HISTORY = 10_000  # history rows kept; the oldest beyond this are dropped as new ones come
 
 
 def invalid_profile_fields(values: dict[str, str]) -> list[str]:
@@ -88,10 +90,28 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def check_regular(path: Path) -> bool:
+    """False when `path` does not exist; raises OSError when it is not a regular file (a folder, a FIFO, a
+    device: opening a FIFO would block forever). A link is judged by the file it names."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(mode):
+        raise OSError(f"{path} is not a regular file")
+    return True
+
+
 def _create_private(path: Path) -> None:
-    """Create the database file 0600 before SQLite opens it (SQLite gives its -wal/-shm files the same mode)."""
+    """Create the database file 0600 before SQLite opens it (SQLite gives its -wal/-shm files the same mode).
+    O_NONBLOCK and the fstat check: a FIFO or device put in its place is refused at once, never waited on."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_NONBLOCK, 0o600)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+    finally:
+        os.close(fd)
     if path.stat().st_mode & 0o077:  # made by an older version, readable by others: tighten it
         os.chmod(path, 0o600)
 
@@ -109,6 +129,9 @@ class Storage:
         self._lock = threading.Lock()
         self.recovered_from: Path | None = None  # where a corrupt database was moved
         self.read_only_reason = ""  # why nothing is kept on disk this run ("" when all is well)
+        # Commits made through this object: SQLite's data_version changes only for other connections' commits,
+        # so caches of the tables (TeachingMemory) key on both.
+        self.writes = 0
         try:
             try:
                 self._db = self._open_when_free(path)
@@ -119,7 +142,28 @@ class Storage:
                 self._db = self._open(path)
         except (OSError, sqlite3.Error) as exc:  # read-only or full folder, a locked file, no permission
             self.read_only_reason = f"{path} cannot be opened for writing ({exc})"
-            self._db = self._open(None)
+            self._db = self._open_read_only(path) or self._open(None)
+
+    def _open_read_only(self, path: Path) -> sqlite3.Connection | None:
+        """The existing database opened read-only (a read-only folder or file): what was taught and the profile
+        still apply, and every write is a StorageError. None when it cannot be read either."""
+        try:
+            if not check_regular(path):
+                return None
+            for flags in ("mode=ro", "immutable=1"):  # immutable: a WAL file whose -shm cannot be created
+                try:
+                    db = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, check_same_thread=False,
+                                         isolation_level=None)
+                    if int(db.execute("PRAGMA user_version").fetchone()[0]) != len(MIGRATIONS):
+                        db.close()
+                        return None  # an older schema cannot be migrated read-only
+                    db.execute("SELECT count(*) FROM history").fetchone()
+                    return db
+                except sqlite3.Error:
+                    continue
+        except OSError:
+            pass
+        return None
 
     def _open_when_free(self, path: Path, attempts: int = 50) -> sqlite3.Connection:
         """Open, waiting out another instance that holds the file while it starts (switching to WAL takes an
@@ -171,6 +215,7 @@ class Storage:
             try:
                 yield self._db
                 self._db.execute("COMMIT")
+                self.writes += 1
             except BaseException as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
@@ -202,8 +247,10 @@ class Storage:
 
     def add_history(self, text: str, intent: str, confidence: float, action: str | None) -> None:
         with self._transaction() as db:
-            db.execute("INSERT INTO history (text, intent, confidence, action, created_at) VALUES (?, ?, ?, ?, ?)",
-                       (text, intent, confidence, action, _now()))
+            row = db.execute("INSERT INTO history (text, intent, confidence, action, created_at) "
+                             "VALUES (?, ?, ?, ?, ?)", (text, intent, confidence, action, _now())).lastrowid
+            # Ids only grow, so this keeps at most MAX_HISTORY rows, dropping the oldest (one indexed delete).
+            db.execute("DELETE FROM history WHERE id <= ?", ((row or 0) - MAX_HISTORY,))
 
     def history(self, limit: int = 200) -> list[HistoryEntry]:
         with self._lock:
@@ -247,10 +294,18 @@ class Storage:
         with self._lock:
             return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
-    def taught(self) -> list[TaughtEntry]:
+    def taught(self, limit: int = -1) -> list[TaughtEntry]:
+        """Newest first; at most `limit` entries (-1: all), so a table grown by another process stays cheap."""
         with self._lock:
-            rows = self._db.execute("SELECT key, text, intent, created_at FROM taught ORDER BY created_at DESC, key")
+            rows = self._db.execute("SELECT key, text, intent, created_at FROM taught ORDER BY created_at DESC, key "
+                                    "LIMIT ?", (limit,))
             return [TaughtEntry(*row) for row in rows.fetchall()]
+
+    def trim_taught(self, keep: int) -> int:
+        """Drop all but the newest `keep` taught entries in one statement; the number dropped."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM taught WHERE key NOT IN (SELECT key FROM taught "
+                              "ORDER BY created_at DESC, key LIMIT ?)", (keep,)).rowcount
 
     def profile(self) -> dict[str, str]:
         with self._lock:

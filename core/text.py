@@ -20,7 +20,9 @@ _SPACES = re.compile(r"\s+")
 
 # Terminal escape sequences, C0/C1 controls (tab and newline kept), zero-width and bidi-override characters:
 # what text from data (feeds, the business file) must lose before a terminal or a label shows it.
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# OSC sequences (ESC ] ... BEL or ESC \\: hyperlinks, window titles) go whole, not just their ESC.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,2000}(?:\x07|\x1b\\)"
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_escapes(text: str) -> str:
@@ -61,3 +63,27 @@ def clean_text(raw: str, max_words: int = MAX_WORDS, max_chars: int = MAX_CHARS)
     if not text:
         raise InputTextError("The request is empty: type a few words, for example «¿qué noticias hay?».")
     return CleanText(text=text, truncated=truncated)
+
+
+# The form a text takes before the model reads it, named in the bundle (manifest `text_form`) and applied the
+# same way by training (scripts/train.py) and the engine, so case, accents, a letter typed three times, ¿¡ and
+# ?! can never change an answer: "NOTICIAS DE ÚLTIMA HORA", "noticias de ultima hora?" and "Noticias de última
+# hora" are one input. "" (older bundles) leaves the text as cleaned.
+TEXT_FORMS = ("", "fold-v1")
+_REPEATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")  # "AYUDAAA", "holaaaa": never a real Spanish/English word
+_QUESTION_MARKS = re.compile(r"[¿¡?!]+")
+
+
+def model_form(text: str, form: str) -> str:
+    """`text` as the model reads it under `form` (one of TEXT_FORMS)."""
+    if form == "":
+        return text
+    if form != "fold-v1":
+        raise ValueError(f"Unknown text form {form!r}; expected one of {TEXT_FORMS}.")
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    # Accents go, but ñ stays ñ (NFD splits it into n + a combining tilde): "año" is not "ano".
+    kept = "".join(c for i, c in enumerate(decomposed)
+                   if not unicodedata.combining(c) or (c == "\u0303" and i and decomposed[i - 1] == "n"))
+    folded = unicodedata.normalize("NFC", kept)
+    folded = _QUESTION_MARKS.sub(" ", _REPEATED_LETTER.sub(r"\1", folded))
+    return _SPACES.sub(" ", folded).strip() or text.strip()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from core.engine_process import PACKAGE_ROOT, isolated_command
 from core.errors import AssistantError
 
 
@@ -16,13 +17,19 @@ def api_available() -> bool:
 
 
 def start_api(model_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """Run `python -m core serve` on 127.0.0.1 as a child process; raises when this build cannot."""
+    """Run `python -m core serve` on 127.0.0.1 as an isolated child process; raises when this build cannot."""
     if not api_available():
         raise AssistantError(
             "The local API is not part of this build (it needs the 'api' extra). Run the assistant from a source "
             "install with `pip install -e '.[api]'`, or use `python -m core serve`."
         )
-    return subprocess.Popen([sys.executable, "-m", "core", "serve", "--model", str(model_dir), "--port", str(port)])
+    return subprocess.Popen(api_command(model_dir, port), cwd=PACKAGE_ROOT)
+
+
+def api_command(model_dir: Path, port: int) -> list[str]:
+    """`python -m core serve`, isolated: nothing is imported from the folder the app was started in (the child
+    runs in the package folder, so the model path is made absolute)."""
+    return isolated_command("core", ["serve", "--model", str(Path(model_dir).resolve()), "--port", str(port)])
 
 
 def stop_api(process: subprocess.Popen[bytes] | None) -> None:

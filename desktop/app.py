@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
 
         return run_self_test(started, overrides)
     from core.context import build_context
+    from desktop.single_instance import SingleInstance
     from desktop.startup import launch, make_application
 
     app = make_application()
@@ -37,7 +38,12 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
     except AssistantError as exc:
         QMessageBox.critical(None, "Offline assistant", str(exc))
         return 1
+    guard = SingleInstance(context.paths.data_dir)
+    if not guard.claim():  # one is running: it was asked to come forward
+        context.close()
+        return 0
     window, _controller = launch(context)
+    guard.activated.connect(window.summon)
     for warning in context.store.warnings:  # e.g. a settings field of the wrong kind: it fell back to default
         window.panel.set_status(warning)
     code = app.exec()

@@ -27,6 +27,8 @@ from core.errors import BundleError, ConfigError, DeviceError, EngineProcessErro
 from core.settings import Settings
 from core.storage import PROFILE_FIELDS, TaughtEntry, invalid_profile_fields
 
+MIN_THRESHOLD, MAX_THRESHOLD = 50, 95  # the slider's range in percent before the bundle's reach bounds it
+
 
 def error_title(exc: BaseException) -> str:
     if isinstance(exc, BundleError):
@@ -49,7 +51,9 @@ def error_summary(exc: BaseException) -> str:
         return QCoreApplication.translate("Errors", "The model bundle could not be used. The model in use (if any) "
                                           "keeps answering; choose another bundle in Settings.")
     if isinstance(exc, DeviceError):
-        return QCoreApplication.translate("Errors", "That device is not available here; the CPU is used instead.")
+        return QCoreApplication.translate("Errors", "That device is not available here, so that model was not loaded. "
+                                          "The model in use (if any) keeps answering; choose Automatic or CPU "
+                                          "in Settings.")
     if isinstance(exc, EngineProcessError):
         return QCoreApplication.translate("Errors", "The engine stopped or did not answer in time. Ask again; if it "
                                           "happens again, restart the assistant.")
@@ -76,18 +80,37 @@ def show_error(parent: QWidget, exc: BaseException) -> None:
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, model_threshold: float, cuda_available: bool, parent: QWidget,
                  taught: Sequence[TaughtEntry] = (), display_name: Callable[[str], str] = str,
-                 api_available: bool = True) -> None:
+                 api_available: bool = True, reach: tuple[float, str] | None = None) -> None:
+        """`model_threshold`: the bundle's calibrated threshold (used while the setting names none); `reach`:
+        (confidence, intent display name) the weakest intent's example requests usually get, bounding the slider."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.model_dir = settings.model_dir
         self.clear_history_requested = False
+        self.model_threshold = model_threshold
+        self.threshold_touched = False  # OK without moving the slider keeps "the bundle's value" (None) as it is
+        self.threshold_cleared = False  # "Use the bundle's value" was pressed last
         self.threshold = QSlider(Qt.Orientation.Horizontal)
-        self.threshold.setRange(50, 95)
+        # Above what the model usually reaches, every request of some intent would ask: the slider stops there.
+        top = MAX_THRESHOLD if reach is None else min(MAX_THRESHOLD, max(round(model_threshold * 100),
+                                                                          int(reach[0] * 100)))
+        self.threshold.setRange(MIN_THRESHOLD, top)
         self.threshold.setValue(round((settings.threshold or model_threshold) * 100))
         self.threshold.setAccessibleName(self.tr("Clarification threshold"))
         self.threshold_value = QLabel()
-        self.threshold.valueChanged.connect(lambda v: self.threshold_value.setText(f"{v}%"))
-        self.threshold_value.setText(f"{self.threshold.value()}%")
+        self.threshold_note = QLabel()
+        self.threshold_note.setWordWrap(True)
+        self.threshold_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.threshold_note.setStyleSheet("color: #8a8a8a")
+        note = self.tr("The bundle's calibrated value is {value}%.").format(value=round(model_threshold * 100))
+        if reach is not None:
+            note += " " + self.tr("The slider stops at {top}%: above it, requests for “{intent}” would nearly "
+                                  "always ask.").format(top=top, intent=reach[1])
+        self.threshold_note.setText(note)
+        self.threshold.valueChanged.connect(self._threshold_moved)
+        self.threshold_default = QPushButton(self.tr("Use the bundle's value"))
+        self.threshold_default.clicked.connect(self._use_bundle_threshold)
+        self._show_threshold(settings.threshold)
         self.device = QComboBox()
         for value, text in (("auto", self.tr("Automatic")), ("cpu", "CPU"), ("cuda", self.tr("GPU (CUDA)"))):
             self.device.addItem(text, value)
@@ -104,8 +127,8 @@ class SettingsDialog(QDialog):
         self.appearance.setCurrentIndex(max(0, self.appearance.findData(settings.appearance)))
         self.history = QCheckBox(self.tr("Keep a history of requests"))
         self.history.setChecked(settings.history_enabled)
-        clear = QPushButton(self.tr("Clear history"))
-        clear.clicked.connect(self._clear_history)
+        self.clear_button = QPushButton(self.tr("Clear history"))
+        self.clear_button.clicked.connect(self._clear_history)
         self.network = QCheckBox(self.tr("Fetch news feeds over the network"))
         self.network.setChecked(settings.network_feeds)
         self.api = QCheckBox(self.tr("Serve the local API on 127.0.0.1 (for other programs)"))
@@ -143,13 +166,15 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.threshold, 1)
         row.addWidget(self.threshold_value)
+        row.addWidget(self.threshold_default)
         form.addRow(self.tr("Ask to clarify below"), row)
+        form.addRow(self.threshold_note)
         form.addRow(self.tr("Device"), self.device)
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Appearance"), self.appearance)
         history_row = QHBoxLayout()
         history_row.addWidget(self.history)
-        history_row.addWidget(clear)
+        history_row.addWidget(self.clear_button)
         form.addRow(history_row)
         form.addRow(self.network)
         form.addRow(self.api)
@@ -183,6 +208,26 @@ class SettingsDialog(QDialog):
 
     def _clear_history(self) -> None:
         self.clear_history_requested = True
+        self.clear_button.setEnabled(False)  # said at once; done when OK is pressed
+        self.clear_button.setText(self.tr("History is cleared on OK"))
+
+    def _threshold_moved(self, _value: int) -> None:
+        self.threshold_touched, self.threshold_cleared = True, False
+        self._show_threshold(self.threshold.value() / 100)
+
+    def _show_threshold(self, value: float | None) -> None:
+        percent = f"{self.threshold.value()}%"
+        self.threshold_value.setText(percent if value is not None else self.tr("{value} (bundle)").format(
+            value=percent))
+        self.threshold_default.setEnabled(value is not None)
+
+    def _use_bundle_threshold(self) -> None:
+        self.threshold.blockSignals(True)
+        self.threshold.setValue(round(self.model_threshold * 100))
+        self.threshold.blockSignals(False)
+        self.threshold_touched = True
+        self._show_threshold(None)
+        self.threshold_cleared = True
 
     def _choose_model(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model bundle folder"))
@@ -195,8 +240,11 @@ class SettingsDialog(QDialog):
         self.model_label.setText(self.tr("Bundled model"))
 
     def result_settings(self, current: Settings) -> Settings:
+        threshold = current.threshold
+        if self.threshold_touched:
+            threshold = None if self.threshold_cleared else self.threshold.value() / 100
         return current.updated(
-            threshold=self.threshold.value() / 100, device=self.device.currentData(),
+            threshold=threshold, device=self.device.currentData(),
             language=self.language.currentData(), appearance=self.appearance.currentData(),
             history_enabled=self.history.isChecked(),
             network_feeds=self.network.isChecked(), api_enabled=self.api.isChecked(), model_dir=self.model_dir,

@@ -6,6 +6,7 @@ written only for http(s) and mailto, and `ask:` only by the help list (the panel
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from html import escape
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -15,7 +16,7 @@ from core.actions import ActionResult
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 # The window's own words (translated by the panel); the defaults are the English ones.
 WORDS = {"open": "Open now", "closed": "Closed now", "copy": "Copy", "call": "Call", "mail": "Write",
-         "map": "Map", "visit": "Open"}
+         "map": "Map", "visit": "Open", "today": "Today"}
 MUTED = "color:#8a8a8a"  # a mid grey, readable on light and dark palettes alike (rich text has no palette())
 
 
@@ -81,7 +82,7 @@ def _business(fields: dict[str, Any], words: dict[str, str]) -> str:
     week = "".join(f"<tr><td>{escape(day)}&nbsp;&nbsp;</td><td>{escape(hours)}</td></tr>"
                    for day, hours in fields["week"].items())
     html = answer + (f"<p><span style='background:{badge_color};color:white'>&nbsp;{escape(badge)}&nbsp;</span>"
-                     f" {escape(fields.get('today', ''))}</p>")
+                     f" &nbsp;{escape(words['today'])}: {escape(fields.get('today', ''))}</p>")
     if asked == "hours":
         return html + f"<table>{week}</table>"
     website = str(fields.get("website", ""))
@@ -107,15 +108,20 @@ def _profile(fields: dict[str, Any], words: dict[str, str]) -> str:
     return f"<table>{rows}</table>"
 
 
-def _help(fields: dict[str, Any]) -> str:
+def _help(fields: dict[str, Any], known: Collection[str] | None) -> str:
+    """The intents with examples; with `known` (the loaded bundle's intents) only those it can route to."""
     parts = [f"<p>{escape(fields['intro'])}</p>"] if fields.get("intro") else []
     for entry in fields.get("intents", []):
+        if known is not None and entry.get("intent") not in known:
+            continue
         examples = " · ".join(f'<a href="ask:{quote(e)}">{escape(e)}</a>' for e in entry["examples"])
         parts.append(f"<p><b>{escape(entry['name'])}</b>: {escape(entry['description'])}<br>{examples}</p>")
     return "".join(parts)
 
 
-def result_html(result: ActionResult, words: dict[str, str] | None = None) -> str:
+def result_html(result: ActionResult, words: dict[str, str] | None = None,
+                known: Collection[str] | None = None) -> str:
+    """`known`: the intents of the loaded bundle (a help list offers no other); None: all of the file's."""
     fields, words = dict(result.fields), {**WORDS, **(words or {})}
     if result.error:
         return f"<p style='color:#c03030'>{escape(result.body)}</p>"
@@ -126,7 +132,7 @@ def result_html(result: ActionResult, words: dict[str, str] | None = None) -> st
     if result.kind == "profile":
         return _profile(fields, words)
     if result.kind == "help":
-        return _help(fields)
+        return _help(fields, known)
     if result.kind == "chat":
         return ""
     if result.kind == "answer":  # an intent answered from intents.yaml: its text, then its link

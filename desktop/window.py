@@ -5,19 +5,19 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, Qt, QTranslator
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QTranslator
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon, QWidget
 
 from core.actions import ActionResult
 from core.context import AppContext
 from core.errors import AssistantError, StorageError
 from core.language import resolve_language
-from core.memory import TeachingMemory
 from core.prediction import EngineInfo
 from core.settings import Settings
 from core.storage import TaughtEntry
 from desktop.api_process import api_available, start_api, stop_api
+from desktop.appearance import apply_appearance
 from desktop.dialogs import ProfileDialog, SettingsDialog, show_error
 from desktop.i18n import load_qt_translator, load_translator
 from desktop.panel import AssistantPanel
@@ -53,6 +53,9 @@ class MainWindow(QMainWindow):
         # model folder being loaded -> the (model_dir setting, device) to save once it has loaded
         self.pending_engines: dict[str, tuple[str | None, str]] = {}
         controller.worker.loaded.connect(self._engine_loaded)
+        # (confidence, intent) the loaded bundle's weakest intent usually reaches: bounds the threshold slider.
+        self.reach: tuple[float, str] | None = None
+        controller.worker.reach.connect(lambda confidence, intent: setattr(self, "reach", (confidence, intent)))
         controller.worker.load_failed.connect(self._engine_failed)
         self.icon_path = context.paths.resources / "icons" / "assistant.svg"
         self.setWindowIcon(QIcon(str(self.icon_path)))
@@ -105,10 +108,14 @@ class MainWindow(QMainWindow):
         if self.isVisible() and not self.isMinimized():
             self.hide()
         else:
-            self.showNormal()
-            self.raise_()
-            self.activateWindow()
-            self.panel.input.setFocus()
+            self.summon()
+
+    def summon(self) -> None:
+        """Show, raise and focus the window with the keyboard in the input (the tray, a second start)."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.panel.input.setFocus()
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Offline assistant"))
@@ -144,36 +151,33 @@ class MainWindow(QMainWindow):
                     self.translators.append(loaded)
 
     def apply_appearance(self) -> None:
-        """Light or dark as set; "system" leaves the scheme to the desktop (Fusion follows it)."""
-        app = QCoreApplication.instance()
-        if not isinstance(app, QGuiApplication):
-            return
-        schemes = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark, "system": Qt.ColorScheme.Unknown}
-        app.styleHints().setColorScheme(schemes[self.context.settings.appearance])
+        """Light or dark as set (an explicit palette: it applies with no desktop environment too); "system" leaves
+        the scheme to the desktop (Fusion follows it where the platform says)."""
+        apply_appearance(self.context.settings.appearance)
 
     def show_error(self, exc: BaseException) -> None:
         show_error(self, exc)
 
     def open_settings(self) -> None:
         info = self.panel.info
-        memory = TeachingMemory(self.context.storage)
         dialog = SettingsDialog(self.context.settings, info.default_threshold if info else 0.7,
-                                bool(info and info.cuda_available), self, taught=self._taught(memory),
-                                display_name=self.panel.display_name, api_available=api_available())
+                                bool(info and info.cuda_available), self, taught=self._taught(),
+                                display_name=self.panel.display_name, api_available=api_available(),
+                                reach=(self.reach[0], self.panel.display_name(self.reach[1])) if self.reach else None)
         if dialog.exec():
-            try:
-                for text in dialog.forget_requested:
-                    memory.forget(text)
-            except StorageError as exc:
-                self.show_error(exc)
+            # Writes go through the worker, the thread that answers: the next request sees them (never a second
+            # TeachingMemory on this thread whose changes the answering one would not notice).
+            if dialog.forget_requested:
+                self.controller.request_forget.emit(list(dialog.forget_requested))
             if dialog.clear_history_requested:
-                self.context.storage.clear_history()
+                self.controller.request_clear_history.emit()
                 self.panel.clear_history_view()
             self.apply_settings(dialog.result_settings(self.context.settings))
 
-    def _taught(self, memory: TeachingMemory) -> list[TaughtEntry]:
+    def _taught(self) -> list[TaughtEntry]:
+        """What was learned, read for the dialog (a read: the writes go through the worker)."""
         try:
-            return memory.entries()
+            return self.context.storage.taught()
         except StorageError as exc:
             self.show_error(exc)
             return []
@@ -204,6 +208,7 @@ class MainWindow(QMainWindow):
             self.sync_api()
 
     def _engine_loaded(self, info: EngineInfo) -> None:
+        self.reach = None  # measured again for this bundle (worker.reach follows)
         pending = self.pending_engines.pop(info.model_dir, None)
         if pending is None:  # the start-up model (or --model): nothing to save
             return

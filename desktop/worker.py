@@ -10,16 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
+from core.actions import ActionRegistry, ActionServices
 from core.assistant import Assistant
 from core.context import AppContext
+from core.conversation import decline, small_talk, small_talk_reply
 from core.engine_process import RemoteEngine
-from core.errors import AssistantError
+from core.errors import AssistantError, DatasetError
+from core.intents import load_dataset
+from core.memory import TeachingMemory
 from core.prediction import EngineInfo, Prediction, Scorer
 
 EngineFactory = Callable[[Path, str], Scorer]
 SHUTDOWN_WAIT_MS = 2000  # the window closes at once; the worker thread gets this long to finish
+REACH_EXAMPLES = 3  # example phrases per intent and language scored after a load to bound the threshold slider
+REACH_DELAY_MS = 500  # that scoring (~130 ms for the 5-intent bundle on 2 cores) waits this long after the load
 
 
 def remote_engine_factory(context: AppContext) -> EngineFactory:
@@ -35,12 +41,29 @@ def remote_engine_factory(context: AppContext) -> EngineFactory:
     return make
 
 
+def refresh_answers(context: AppContext) -> None:
+    """Re-read intents.yaml and re-resolve the actions, so that a swapped bundle's new intent is answered from
+    the file (no restart); an unreadable file keeps the answers in use."""
+    try:
+        dataset = load_dataset(context.paths.resources / "intents.yaml")
+    except DatasetError:
+        return
+    services = ActionServices(store=context.store, resources=context.paths.resources, storage=context.storage,
+                              dataset=dataset, cache_dir=context.paths.data_dir / "cache")
+    context.actions = ActionRegistry.discover(services)
+    context.dataset = dataset
+
+
 class EngineWorker(QObject):
     loaded = Signal(object)  # EngineInfo of the model now in use
     load_failed = Signal(str, object)  # (model folder, exception); the previous model (if any) stays in use
     result = Signal(int, object)  # (request id, Turn)
     action_result = Signal(object)  # ActionResult after a choice or correction
     failed = Signal(int, object)  # (request id, exception); -1 when no request is concerned
+    forgotten = Signal(int)  # how many taught requests were forgotten (Settings -> Remove / Clear all)
+    history_cleared = Signal()
+    preview = Signal(int, object)  # (preview id, Prediction): what a request being typed would route to
+    reach = Signal(float, str)  # (confidence, intent): the weakest intent's usual confidence (threshold bound)
 
     def __init__(self, context: AppContext, engine_factory: EngineFactory | None = None) -> None:
         super().__init__()
@@ -49,9 +72,12 @@ class EngineWorker(QObject):
         self.engine: Scorer | None = None
         self.assistant: Assistant | None = None
         self.waiting: list[tuple[int, str]] = []  # requests that arrived before any model was loaded
+        self.latest_preview = 0  # set from the GUI thread (an int: atomic): older previews are skipped unscored
 
     @Slot(str, str)
     def load(self, model_dir: str, device: str) -> None:
+        if self.engine is not None:
+            refresh_answers(self.context)  # a swapped bundle may know intents the old one did not (intents.yaml)
         try:
             engine = self.engine_factory(Path(model_dir), device)
         except Exception as exc:
@@ -66,6 +92,31 @@ class EngineWorker(QObject):
         waiting, self.waiting = self.waiting, []
         for request_id, text in waiting:
             self.handle(request_id, text)
+        QTimer.singleShot(REACH_DELAY_MS, self.measure_reach)  # the first requests after a load answer first
+
+    @Slot()
+    def measure_reach(self) -> None:
+        """How high the model's confidence usually gets: for each intent, the median confidence of its own example
+        phrases that it routes to it; the lowest of these bounds the threshold slider (above it, that intent's
+        usual request would always ask). Nothing is emitted when no example routes to its intent."""
+        if self.engine is None or self.context.dataset is None:
+            return
+        known = set(self.engine.info.in_scope_labels)
+        texts: list[tuple[str, str]] = [(intent.name, example) for intent in self.context.dataset.intents
+                                        if intent.name in known for language in ("es", "en")
+                                        for example in intent.shown_examples(language)[:REACH_EXAMPLES]]
+        try:
+            scores = self.engine.score([text for _, text in texts]) if texts else []
+        except Exception:  # a hint for the slider only; the answers report engine failures
+            return
+        own: dict[str, list[float]] = {}
+        for (intent, _), score in zip(texts, scores, strict=True):
+            if score.ranking and score.ranking[0].intent == intent:
+                own.setdefault(intent, []).append(score.ranking[0].confidence)
+        medians = {intent: sorted(values)[len(values) // 2] for intent, values in own.items()}
+        if medians:
+            weakest = min(medians, key=lambda name: medians[name])
+            self.reach.emit(medians[weakest], weakest)
 
     def _fail_waiting(self, exc: BaseException) -> None:
         if self.assistant is None:  # no model at all: the waiting requests cannot run
@@ -113,6 +164,53 @@ class EngineWorker(QObject):
         except Exception as exc:
             self.failed.emit(-1, exc)
 
+    @Slot(object, str, str)
+    def reanswer(self, prediction: Prediction, intent: str, kind: str) -> None:
+        """The answer on show again, in the window's language now (after a switch); nothing is recorded."""
+        try:
+            assistant = self._require()
+            if intent:
+                result = assistant.run_action(intent, prediction)
+            elif kind == "decline":
+                result = decline(self.context.dataset, assistant.language, unsure=not prediction.out_of_scope)
+            elif kind == "chat":
+                result = small_talk_reply(small_talk(prediction.text) or "greeting", assistant.language)
+            else:
+                return
+            self.action_result.emit(result)
+        except Exception as exc:
+            self.failed.emit(-1, exc)
+
+    @Slot(object)
+    def forget(self, texts: list[str]) -> None:
+        """Forget taught requests here, on the thread that answers, through the same Storage: its write counter
+        makes the answering TeachingMemory re-read the table before the next request."""
+        memory = self.assistant.memory if self.assistant else TeachingMemory(self.context.storage)
+        try:
+            self.forgotten.emit(sum(memory.forget(text) for text in texts))
+        except Exception as exc:
+            self.failed.emit(-1, exc)
+
+    @Slot()
+    def clear_history(self) -> None:
+        try:
+            self.context.storage.clear_history()
+            self.history_cleared.emit()
+        except Exception as exc:
+            self.failed.emit(-1, exc)
+
+    @Slot(int, str)
+    def score_preview(self, preview_id: int, text: str) -> None:
+        """What `text` would route to (the decision with what was taught applied); no action runs, nothing is
+        recorded. A failure is silent: the preview is a hint, Enter reports errors."""
+        if self.assistant is None or self.engine is None or preview_id < self.latest_preview:
+            return  # no model yet, or the user typed on: a stale preview is dropped before scoring
+        try:
+            prediction, _learned = self.assistant.classify(self.engine.score([text])[0])
+        except Exception:
+            return
+        self.preview.emit(preview_id, prediction)
+
     @Slot(object)
     def save_profile(self, values: dict[str, str]) -> None:
         try:
@@ -141,6 +239,10 @@ class EngineController(QObject):
     request_feedback = Signal(object, str, str)
     request_profile = Signal(object)
     request_undo = Signal(object)
+    request_forget = Signal(object)  # list of request texts
+    request_reanswer = Signal(object, str, str)  # (prediction, intent shown or "", turn kind)
+    request_clear_history = Signal()
+    request_preview = Signal(int, str)
 
     def __init__(self, context: AppContext, engine_factory: EngineFactory | None = None) -> None:
         super().__init__()
@@ -153,8 +255,13 @@ class EngineController(QObject):
         self.request_feedback.connect(self.worker.feedback)
         self.request_profile.connect(self.worker.save_profile)
         self.request_undo.connect(self.worker.undo)
+        self.request_forget.connect(self.worker.forget)
+        self.request_reanswer.connect(self.worker.reanswer)
+        self.request_clear_history.connect(self.worker.clear_history)
+        self.request_preview.connect(self.worker.score_preview)
         self.worker_thread.start()
         self._next_id = 0
+        self._next_preview = 0
 
     def load(self, model_dir: Path | str, device: str) -> None:
         self.request_load.emit(str(model_dir), device)
@@ -163,6 +270,17 @@ class EngineController(QObject):
         self._next_id += 1
         self.request_handle.emit(self._next_id, text)
         return self._next_id
+
+    def preview(self, text: str) -> int:
+        """Ask what `text` would route to; only the newest preview is scored and shown."""
+        self._next_preview += 1
+        self.worker.latest_preview = self._next_preview
+        self.request_preview.emit(self._next_preview, text)
+        return self._next_preview
+
+    @property
+    def latest_preview(self) -> int:
+        return self._next_preview
 
     @property
     def latest_id(self) -> int:

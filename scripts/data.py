@@ -2,21 +2,31 @@
 
 The YAML is split here (by a hash of each text, with its own seed: edits never move other rows); a JSONL
 benchmark brings its own train/val/test split (`{"text", "intent", "split", "is_oos"}` per line, as in
-../shared/datasets/).
+../shared/datasets/). Outlier exposure (`add_outlier_exposure`) adds public train-split rows to the train split
+only:
+
+    from scripts.data import add_outlier_exposure, load_outlier_pool, load_yaml_splits
+    splits = add_outlier_exposure(load_yaml_splits(path), load_outlier_pool(), cap=600, seed=SPLIT_SEED)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 from core.intents import OUT_OF_SCOPE, load_dataset
 
 Row = tuple[str, str]  # (text, label)
 OOS_DISPLAY = {"es": "Fuera de alcance", "en": "Out of scope"}
+# The one split seed: the shipped bundle's train/val/test rows follow from it, so every script that scores "the
+# val split" or "the test split" of the intents file must use it (scripts.train's split_seed defaults to it).
+SPLIT_SEED = 13
 
 
 NEAR_MISS = "near_miss"  # the kind of an out-of-scope row that shares words with an intent
@@ -38,6 +48,8 @@ class Splits:
     display_names: dict[str, dict[str, str]]  # label -> {es, en}
     dataset_sha256: str
     near_miss: frozenset[str] = frozenset()  # texts of near-miss out-of-scope rows (all splits)
+    # rows added to train from elsewhere: source -> label -> count (outlier exposure); empty for our data alone
+    train_sources: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def kind(self, row: Row) -> str:
         return kind_of(row, self.near_miss)
@@ -48,14 +60,17 @@ class Splits:
 
     def to_json(self) -> dict[str, object]:
         return {"train": self.train, "val": self.val, "test": self.test, "display_names": self.display_names,
-                "dataset_sha256": self.dataset_sha256, "near_miss": sorted(self.near_miss)}
+                "dataset_sha256": self.dataset_sha256, "near_miss": sorted(self.near_miss),
+                "train_sources": self.train_sources}
 
     @staticmethod
     def from_json(raw: dict[str, object]) -> Splits:
         def rows(key: str) -> list[Row]:
-            return [(str(t), str(label)) for t, label in raw[key]]  # type: ignore[attr-defined]
-        return Splits(rows("train"), rows("val"), rows("test"), raw["display_names"],  # type: ignore[arg-type]
-                      str(raw["dataset_sha256"]), frozenset(raw.get("near_miss") or []))  # type: ignore[arg-type]
+            return [(str(t), str(label)) for t, label in cast(list[list[str]], raw[key])]
+        sources = cast(dict[str, dict[str, int]], raw.get("train_sources") or {})  # absent in older runs
+        return Splits(rows("train"), rows("val"), rows("test"), cast(dict[str, dict[str, str]], raw["display_names"]),
+                      str(raw["dataset_sha256"]), frozenset(cast(list[str], raw.get("near_miss") or [])),
+                      {s: dict(c) for s, c in sources.items()})
 
 
 def hashed_split(rows: list[Row], seed: int, val: float, test: float) -> tuple[list[Row], ...]:
@@ -70,7 +85,7 @@ def hashed_split(rows: list[Row], seed: int, val: float, test: float) -> tuple[l
     return out
 
 
-def load_yaml_splits(path: Path, seed: int, val: float = 0.2, test: float = 0.2) -> Splits:
+def load_yaml_splits(path: Path, seed: int = SPLIT_SEED, val: float = 0.2, test: float = 0.2) -> Splits:
     """60/20/20 by default: with ~1,300 rows, val and test hold ~260 each (one request < 0.4 points)."""
     dataset = load_dataset(path)
     train, val_rows, test_rows = hashed_split(dataset.rows(), seed, val, test)
@@ -93,3 +108,116 @@ def load_jsonl_splits(path: Path) -> Splits:
 
 def load_splits(path: Path, seed: int) -> Splits:
     return load_jsonl_splits(path) if path.suffix == ".jsonl" else load_yaml_splits(path, seed)
+
+
+# --- Outlier exposure (issue 21): public requests in the train split only -------------------------------------
+
+# Share of the outlier cap per public source. CLINC150 gets half because it is the most varied (150 intents:
+# banking, travel, small talk, ...); SNIPS (7 intents) and MTOD es (12, the only Spanish source) a quarter each.
+# A source absent from the pool gives its share to the others.
+OUTLIER_SHARES: Mapping[str, float] = {"clinc150": 0.5, "snips": 0.25, "mtod": 0.25}
+# Public intents never used as outliers: CLINC150 change_user_name ("change the name you call me") contradicts
+# get_profile, which edits the user's stored name ("cambiar mi nombre de usuario", "change my display name").
+OUTLIER_EXCLUDED: frozenset[tuple[str, str]] = frozenset({("clinc150", "change_user_name")})
+
+
+@dataclass(frozen=True)
+class PublicExample:
+    """One public row offered to outlier exposure: its text, our label for it, and its public intent (a group:
+    sampling takes a few from every group rather than many from one)."""
+
+    text: str
+    label: str
+    group: str
+
+
+def _dedup(text: str) -> str:
+    """The intents file's duplicate key: a public text equal to one of our rows (any split) is not added."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _rank(seed: int, *parts: str) -> bytes:
+    return hashlib.sha256("\0".join((str(seed), *parts)).encode()).digest()
+
+
+def _round_robin(groups: dict[str, list[PublicExample]], quota: int, seed: int) -> list[PublicExample]:
+    """Up to `quota` rows: the first of every group, then the second, ... Group order and row order within a
+    group follow a hash of the seed, so the choice is deterministic and not alphabetical."""
+    ordered = [sorted(rows, key=lambda r: _rank(seed, r.text)) for _, rows in
+               sorted(groups.items(), key=lambda item: _rank(seed, "group", item[0]))]
+    picked: list[PublicExample] = []
+    depth = 0
+    while len(picked) < quota and any(depth < len(rows) for rows in ordered):
+        picked += [rows[depth] for rows in ordered if depth < len(rows)][: quota - len(picked)]
+        depth += 1
+    return picked
+
+
+def _quotas(cap: int, sources: Sequence[str]) -> dict[str, int]:
+    """Split `cap` over the present sources by OUTLIER_SHARES (unknown sources get the mean share), summing to cap."""
+    weights = {s: OUTLIER_SHARES.get(s, sum(OUTLIER_SHARES.values()) / len(OUTLIER_SHARES)) for s in sources}
+    total = sum(weights.values()) or 1.0
+    quotas = {s: int(cap * w / total) for s, w in weights.items()}
+    for s in sorted(sources, key=lambda s: -weights[s])[: cap - sum(quotas.values())]:
+        quotas[s] += 1  # the rounding remainder goes to the largest shares
+    return quotas
+
+
+def add_outlier_exposure(splits: Splits, rows_by_source: Mapping[str, Sequence[PublicExample]], cap: int,
+                         seed: int, in_scope_cap: int = 40) -> Splits:
+    """`splits` with public rows appended to train (never val or test, so our figures stay comparable):
+
+    - up to `cap` out-of-scope rows, shared over the sources (OUTLIER_SHARES) and within a source spread evenly
+      over its public intents (a few per CLINC150 intent rather than all "oos");
+    - up to `in_scope_cap` rows per (source, intent we know) for public rows mapped into scope (CLINC150
+      what_can_i_ask_you, order_status, user_name), only where the label is one of this dataset's intents.
+
+    Public texts equal to one of our rows (in any split) or to an earlier public row are skipped. Pure and
+    deterministic: the same inputs and seed give the same rows. `cap` 0 adds no out-of-scope rows. The counts
+    land in `train_sources` (source -> label -> rows)."""
+    if cap < 0 or in_scope_cap < 0:
+        raise ValueError(f"cap and in_scope_cap must be >= 0, found {cap} and {in_scope_cap}")
+    ours = {label for _, label in splits.train + splits.val + splits.test} - {OUT_OF_SCOPE}
+    seen = {_dedup(text) for text, _ in splits.train + splits.val + splits.test}
+    pools: dict[str, dict[str, list[PublicExample]]] = {}  # source -> group -> unique out-of-scope rows
+    in_scope: dict[str, dict[str, list[PublicExample]]] = {}  # source -> label -> unique in-scope rows
+    for source in sorted(rows_by_source):
+        for row in rows_by_source[source]:
+            key = _dedup(row.text)
+            if key in seen or (source, row.group) in OUTLIER_EXCLUDED:
+                continue
+            if row.label == OUT_OF_SCOPE:
+                pools.setdefault(source, {}).setdefault(row.group, []).append(row)
+            elif row.label in ours:
+                in_scope.setdefault(source, {}).setdefault(row.label, []).append(row)
+            else:
+                continue
+            seen.add(key)
+    added: list[Row] = []
+    counts: dict[str, dict[str, int]] = {}
+    for source, quota in _quotas(cap, sorted(pools)).items():
+        picked = _round_robin(pools[source], quota, seed)
+        added += [(r.text, OUT_OF_SCOPE) for r in picked]
+        if picked:
+            counts.setdefault(source, {})[OUT_OF_SCOPE] = len(picked)
+    for source in sorted(in_scope):
+        for label in sorted(in_scope[source]):
+            picked = sorted(in_scope[source][label], key=lambda r: _rank(seed, r.text))[:in_scope_cap]
+            added += [(r.text, label) for r in picked]
+            if picked:
+                counts.setdefault(source, {})[label] = len(picked)
+    merged = {s: dict(c) for s, c in splits.train_sources.items()}
+    for source, by_label in counts.items():
+        for label, n in by_label.items():
+            merged.setdefault(source, {})[label] = merged.get(source, {}).get(label, 0) + n
+    return replace(splits, train=splits.train + added, train_sources=merged)
+
+
+def load_outlier_pool(root: Path | None = None) -> dict[str, list[PublicExample]]:
+    """The public sets' TRAIN splits (never val or test), mapped to our labels, for add_outlier_exposure.
+    Sources missing from this checkout are left out (an empty dict when none is there)."""
+    from scripts.shared_data import SOURCES, available, load_public_records
+
+    return {source: [PublicExample(r.text, r.label, r.source_intent)
+                     for r in load_public_records(source, "train", root)]
+            for source in SOURCES if available(source, root)}

@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from core.engine import Engine
 from core.intents import OUT_OF_SCOPE
 from core.language import guess_language
 from core.policy import ClarificationPolicy
 from core.prediction import Prediction
 from scripts.data import KINDS, Row, Splits, kind_of
+from scripts.export import expected_calibration_error
 
 
 @dataclass(frozen=True)
@@ -91,15 +94,18 @@ def breakdown(scored: Sequence[Scored]) -> dict[str, dict[str, Any]]:
     return {name: decision_figures(rows) for name, rows in groups.items()}
 
 
-def ece(scored: Sequence[Scored], bins: int = 15) -> float:
-    total, n = 0.0, len(scored)
-    for b in range(bins):
-        low, high = b / bins, (b + 1) / bins
-        group = [s for s in scored if low < s.prediction.confidence <= high]
-        if group:
-            gap = sum(s.prediction.confidence for s in group) / len(group) - sum(s.right for s in group) / len(group)
-            total += len(group) / n * abs(gap)
-    return total
+def ece(scored: Sequence[Scored], labels: Sequence[str], bins: int = 15) -> float:
+    """The export's expected_calibration_error (one definition) over the rows' full rankings; every row's gold
+    label must be one of `labels` (metrics passes the rows the model can output)."""
+    if not scored:
+        return float("nan")
+    index = {label: i for i, label in enumerate(labels)}
+    probs = torch.zeros(len(scored), len(labels))
+    for row, s in enumerate(scored):
+        for score in s.prediction.ranking:
+            probs[row, index[score.intent]] = score.confidence
+    targets = torch.tensor([index[s.gold] for s in scored])
+    return expected_calibration_error(probs, targets, bins)
 
 
 def per_label(scored: Sequence[Scored], labels: Sequence[str]) -> dict[str, dict[str, float]]:
@@ -130,7 +136,7 @@ def metrics(scored: Sequence[Scored], labels: Sequence[str]) -> dict[str, Any]:
         "accuracy": _rate([s.right for s in known]),
         "in_scope_accuracy": _rate([s.right for s in inside]),
         "macro_f1": sum(v["f1"] for v in table.values()) / len(table),
-        "ece": ece(known),
+        "ece": ece(known, labels),
         "in_scope_clarification_rate": _rate([s.prediction.needs_clarification for s in inside]),
         "oos_caught_rate": _rate([s.prediction.needs_clarification for s in outside]),
         "right_decisions": sum(s.right_decision for s in scored),
@@ -202,9 +208,10 @@ def _markdown(m: dict[str, Any], split: str, bundle: Path, threshold: float, err
     return "\n".join(lines) + "\n"
 
 
-def evaluate(bundle: Path, rows: Sequence[Row], threshold: float | None = None,
+def evaluate(bundle: Path | Engine, rows: Sequence[Row], threshold: float | None = None,
              splits: Splits | None = None, batch: int = 64) -> tuple[list[Scored], dict[str, Any]]:
-    engine = Engine(bundle)
+    """Score `rows` with the bundle (a folder, or an Engine already loaded) and compute every figure."""
+    engine = bundle if isinstance(bundle, Engine) else Engine(bundle)
     scored = score_rows(engine, rows, splits, threshold, batch)
     return scored, metrics(scored, engine.labels)
 
@@ -219,8 +226,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     args = parser.parse_args(argv)
     splits = Splits.from_json(json.loads((args.run / "splits.json").read_text(encoding="utf-8")))
-    scored, m = evaluate(args.bundle, getattr(splits, args.split), args.threshold, splits)
-    threshold = args.threshold if args.threshold is not None else Engine(args.bundle).info.default_threshold
+    engine = Engine(args.bundle)  # loaded once: it scores and names the default threshold
+    scored, m = evaluate(engine, getattr(splits, args.split), args.threshold, splits)
+    threshold = args.threshold if args.threshold is not None else engine.info.default_threshold
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         _plots(scored, list(m["per_label"]), args.out)

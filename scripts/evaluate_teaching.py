@@ -26,18 +26,18 @@ from core import memory as memory_module
 from core.memory import TeachingMemory, similarity, teach_key
 from core.storage import Storage
 from scripts.data import load_jsonl_splits, load_yaml_splits
+from scripts.shared_data import source_path
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAPHRASES = ROOT / "scripts" / "eval" / "teaching_paraphrases.yaml"
-SHARED = ROOT.parent / "shared" / "datasets"
-BENCHMARKS = {"clinc150": SHARED / "clinc150" / "clinc150_full.jsonl", "snips": SHARED / "snips" / "snips.jsonl"}
+BENCHMARKS = {name: source_path(name) for name in ("clinc150", "snips")}  # the shared folder: scripts.shared_data
 THRESHOLDS = [round(0.50 + 0.02 * i, 2) for i in range(24)]  # 0.50 .. 0.96
 MARGIN = 0.08  # added to the lowest safe threshold: the val requests are not every request a user will type
 
 
 def other_requests(split: str) -> dict[str, list[str]]:
     """The texts of `split` (val or test) of the intents file and of each benchmark found."""
-    yaml_splits = load_yaml_splits(ROOT / "resources" / "intents.yaml", 13)
+    yaml_splits = load_yaml_splits(ROOT / "resources" / "intents.yaml")
     found = {"intents": [t for t, _ in getattr(yaml_splits, split)]}
     for name, path in BENCHMARKS.items():
         if path.is_file():
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     held_figures = figures_at(held_out, other_requests("test"), memory_module.SIMILARITY)
     matched = [t for texts in held_figures.pop("other_requests_matched").values() for t in texts]
     held_figures["answers_changed"] = answers_changed(held_out, matched, args.bundle)
-    report = {
+    report: dict[str, Any] = {
         "calibrated_threshold": chosen, "shipped_threshold": memory_module.SIMILARITY,
         "calibration": [{k: row[k] for k in ("threshold", "variants_routed_as_taught", "paraphrases_routed_as_taught",
                                              "other_requests_changed")} for row in table],

@@ -1,9 +1,12 @@
 """Bounded load test of the local API on loopback: latency percentiles, errors and throughput.
 
     python -m scripts.load_test [--requests 2000] [--concurrency 32] [--json reports/load_test.json]
+    python -m scripts.load_test --concurrency 50 --duration 30 --rounds 5     # the issue-24 memory check
 
-Starts `python -m core serve` on a free 127.0.0.1 port, sends the intents file's examples round-robin,
-first one at a time (200 requests), then with the given concurrency, and stops the server.
+Starts `python -m core serve` on a free 127.0.0.1 port (with a token of its own, sent in X-Assistant-Token),
+sends the intents file's examples round-robin, first one at a time (200 requests), then with the given
+concurrency (a number of requests, or for --duration seconds, --rounds times), and stops the server. Each row
+reports the server's resident memory (RSS, Linux /proc) after it, so growth under load shows.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -20,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from core.api import TOKEN_ENV, TOKEN_HEADER
 from core.intents import load_dataset
 from core.paths import resource_path
 
@@ -45,13 +51,29 @@ async def wait_ready(client: httpx.AsyncClient, deadline_s: float = 120) -> None
     raise TimeoutError("the API did not become ready")
 
 
-async def hammer(client: httpx.AsyncClient, requests: int, concurrency: int) -> dict[str, float]:
+def rss_mb(pid: int) -> float:
+    """The process's resident memory in MB (Linux); -1 where /proc is not there."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return -1.0
+
+
+async def hammer(client: httpx.AsyncClient, requests: int, concurrency: int,
+                 duration_s: float | None = None) -> dict[str, float]:
+    """`requests` requests from `concurrency` workers, or as many as they send in `duration_s` seconds."""
     pool, latencies, errors = texts(), [], 0
-    counter = iter(range(requests))
+    counter = iter(range(requests if duration_s is None else 1 << 62))
+    stop_at = time.perf_counter() + (duration_s or 0)
 
     async def worker() -> None:
         nonlocal errors
         for i in counter:
+            if duration_s is not None and time.perf_counter() >= stop_at:
+                return
             start = time.perf_counter()
             try:
                 reply = await client.post("/classify", json={"text": pool[i % len(pool)]})
@@ -64,19 +86,26 @@ async def hammer(client: httpx.AsyncClient, requests: int, concurrency: int) -> 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - start
     q = statistics.quantiles(latencies, n=100)
-    return {"requests": requests, "concurrency": concurrency, "errors": errors, "p50_ms": round(q[49], 1),
-            "p99_ms": round(q[98], 1), "requests_per_s": round(requests / elapsed, 1)}
+    return {"requests": len(latencies), "concurrency": concurrency, "errors": errors, "p50_ms": round(q[49], 1),
+            "p99_ms": round(q[98], 1), "requests_per_s": round(len(latencies) / elapsed, 1)}
 
 
-async def main_async(requests: int, concurrency: int) -> list[dict[str, float]]:
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", str(port)])
+async def main_async(requests: int, concurrency: int, duration_s: float | None = None,
+                     rounds: int = 1) -> list[dict[str, float]]:
+    port, token = free_port(), secrets.token_urlsafe(32)
+    server = subprocess.Popen([sys.executable, "-m", "core", "serve", "--port", str(port)],
+                              env={**os.environ, TOKEN_ENV: token})
     try:
         limits = httpx.Limits(max_connections=concurrency)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30, limits=limits) as client:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30, limits=limits,
+                                     headers={TOKEN_HEADER: token}) as client:
             await wait_ready(client)
             await hammer(client, 50, 4)  # warm-up, not reported
-            return [await hammer(client, 200, 1), await hammer(client, requests, concurrency)]
+            rows = [await hammer(client, 200, 1) | {"rss_mb": rss_mb(server.pid)}]
+            for _ in range(rounds):
+                row = await hammer(client, requests, concurrency, duration_s)
+                rows.append(row | {"rss_mb": rss_mb(server.pid)})
+            return rows
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -86,9 +115,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--duration", type=float, help="seconds per concurrent round (instead of --requests)")
+    parser.add_argument("--rounds", type=int, default=1, help="concurrent rounds, each reported with the RSS")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    results = asyncio.run(main_async(args.requests, args.concurrency))
+    if not 1 <= args.concurrency <= 200 or not 1 <= args.rounds <= 20 or (args.duration or 0) > 600:
+        parser.error("keep the test bounded: --concurrency 1..200, --rounds 1..20, --duration up to 600 s")
+    results = asyncio.run(main_async(args.requests, args.concurrency, args.duration, args.rounds))
     for row in results:
         print(json.dumps(row))
     if args.json:

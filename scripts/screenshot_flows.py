@@ -20,7 +20,19 @@ import tempfile
 import time
 from pathlib import Path
 
-# (file name, keys): text is typed then Enter; "key:X" presses X; "settle" waits for the answer.
+# (file name, keys): text is typed then Enter; "key:X" presses X; "type:T" types T without Enter (the preview);
+# "size:WxH" resizes the window.
+# A request of about 90 words with the question at its end (issue 23: a long request keeps its first and last words).
+LONG = {"es": ("Hola, buenas tardes. Os escribo porque la semana pasada estuve en la tienda con mi hermana y nos "
+         "gustó mucho la sección de novelas, sobre todo la mesa de novedades que tenéis junto a la entrada, y "
+         "también la atención del chico que nos ayudó a encontrar un libro de viajes para mi padre, que cumple"
+         " años pronto y le encanta leer sobre Asia. Quería volver este fin de semana con más calma, pero no "
+         "sé bien cuándo abrís, así que os pregunto directamente: ¿abrís el sábado por la mañana?"),
+        "en": ("Hi there, good afternoon. I am writing because last week I was in the shop with my sister and we "
+         "really liked the fiction section, especially the new releases table next to the entrance, and also "
+         "the help of the young man who found us a travel book for my father, whose birthday is coming soon "
+         "and who loves reading about Asia. I wanted to come back this weekend with more time, but I am not "
+         "sure when you open, so I ask you directly: are you open on Saturday morning?")}
 FLOWS = {
     "es": [
         ("01-empty", []),
@@ -35,6 +47,11 @@ FLOWS = {
         ("10-learned", ["¡Mi pedido!"]),
         ("11-settings", ["key:ctrl+comma"]),
         ("12-shipping-no-code", ["¿en cuántos días me llega un pedido a Valencia?"]),
+        ("13-preview-as-you-type", ["type:noticias de deportes"]),
+        ("14-long-request-cut", ["key:Escape", LONG["es"]]),
+        ("15-small-480x400", ["size:480x400", "¿abrís mañana por la mañana?"]),
+        ("16-tiny-320x240", ["size:320x240"]),
+        ("17-large-1280x900", ["size:1280x900"]),
     ],
     "en": [
         ("01-empty", []),
@@ -49,6 +66,11 @@ FLOWS = {
         ("10-learned", ["Order status?"]),
         ("11-settings", ["key:ctrl+comma"]),
         ("12-shipping-no-code", ["how many days to get books delivered to Bilbao?"]),
+        ("13-preview-as-you-type", ["type:any sports news"]),
+        ("14-long-request-cut", ["key:Escape", LONG["en"]]),
+        ("15-small-480x400", ["size:480x400", "are you open tomorrow morning?"]),
+        ("16-tiny-320x240", ["size:320x240"]),
+        ("17-large-1280x900", ["size:1280x900"]),
     ],
 }
 THRESHOLD = {"es": None, "en": 0.85}
@@ -110,6 +132,12 @@ def shoot(lang: str, out: Path, display: str, appearance: str) -> list[Path]:
             for step in steps:
                 if step.startswith("key:"):
                     run("xdotool", "key", "--clearmodifiers", step[4:], env=env)
+                elif step.startswith("type:"):
+                    run("xdotool", "type", "--delay", "15", step[5:], env=env)
+                elif step.startswith("size:"):
+                    width, height = step[5:].split("x")
+                    run("xdotool", "windowsize", wid, width, height, env=env)
+                    run("xdotool", "windowfocus", "--sync", wid, env=env)  # no window manager gives it back
                 else:
                     run("xdotool", "type", "--delay", "15", step, env=env)
                     run("xdotool", "key", "Return", env=env)

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -79,6 +80,12 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[subprocess.Co
     return subprocess.CompletedProcess(command, proc.returncode, out, err), peak
 
 
+def _writable_then_retry(remove: Callable[[str], object], path: str, _exc: object) -> None:
+    """rmtree's error handler for the read-only copy: make the parent folder writable, then retry."""
+    os.chmod(Path(path).parent, 0o755)
+    remove(path)
+
+
 def main(argv: list[str]) -> int:
     dist = Path(argv[0] if argv else "dist/offline-assistant").resolve()
     size = folder_mb(dist)
@@ -96,7 +103,7 @@ def main(argv: list[str]) -> int:
     prefix = no_network_prefix()
     print(f"network: {'disabled (' + ' '.join(prefix) + ')' if prefix else 'NOT disabled (unshare unavailable)'}")
     result, peak = run_measured([*prefix, str(app / "offline-assistant-console"), "--self-test"], env)
-    shutil.rmtree(app.parent, onerror=lambda f, p, e: (os.chmod(Path(p).parent, 0o755), f(p)))
+    shutil.rmtree(app.parent, onerror=_writable_then_retry)
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode != 0 or not lines:
         print(f"self-test failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr[-3000:]}")

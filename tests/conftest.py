@@ -30,6 +30,31 @@ WORDS = ("noticias news latest headlines titulares deportes tech ciencia breakin
          "hace hola buy milk play song weather de hoy today me a")
 
 
+# Fixtures that train the tiny model (tens of seconds on a loaded 2-core machine): a test that uses one, directly or
+# through another fixture, is `slow`, so `-m "not slow"` never trains.
+TRAINING_FIXTURES = frozenset({"tiny_run", "tiny_bundle", "tiny_bundle_fp32", "bundle_copy"})
+# Tests that start `python -m core ...` or a child interpreter and wait on it (5-20 s each under load); the CLI's
+# behaviour is tested in-process in tests/core/test_cli.py, and these keep the process-level contracts.
+SUBPROCESS_TESTS = frozenset({
+    "test_classify_reads_any_bytes_and_always_writes_utf8_json",
+    "test_the_cli_refuses_a_writing_model_with_exit_2",
+    "test_serve_on_every_interface_exits_2_with_a_message",
+    "test_the_api_child_ignores_modules_in_the_working_folder",
+    "test_the_cli_reports_a_bad_manifest_with_exit_2_and_no_traceback",
+    "test_a_model_that_loops_is_refused_within_the_load_timeout",
+    "test_the_engine_child_ignores_modules_in_the_working_folder",
+    "test_core_imports_neither_qt_nor_transformers",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the training-fixture users and the subprocess tests `slow` (the fast tier is `-m "not slow"`)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & TRAINING_FIXTURES or getattr(item, "originalname", item.name) in SUBPROCESS_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own user-data folder: no test reads or writes the real one."""
@@ -82,7 +107,8 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     backbone = build_tiny_backbone(root / "backbone")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     cfg = TrainConfig(base_model=str(backbone), data=str(data), out=str(root / "run"), epochs=3, batch_size=8,
-                      learning_rate=1e-3, max_length=16, patience=3, split_seed=1)
+                      learning_rate=1e-3, max_length=16, patience=3, split_seed=1,
+                      outlier_rows=0, public_in_scope_rows=0)  # the tiny run stays independent of ../shared
     return train(cfg)
 
 
@@ -99,10 +125,10 @@ def tiny_bundle(tiny_run: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_bundle_fp32(tiny_run: Path) -> Path:
     """The same run exported with --fp32: device-neutral (CPU or CUDA), no int8 layers."""
-    from scripts.export import ExportOptions, export_bundle
+    from scripts.export import FP32, ExportOptions, export_bundle
 
     out = tiny_run.parent / "bundle-fp32"
-    export_bundle(tiny_run, out, ExportOptions(quantize_linear=False))
+    export_bundle(tiny_run, out, ExportOptions(linear=FP32))
     return out
 
 

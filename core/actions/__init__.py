@@ -1,7 +1,8 @@
 """Action plugins: one per intent, discovered through the `offline_assistant.actions` entry-point group.
 
-A plugin is a class taking ActionServices and offering `intent: str` and `run(request) -> ActionResult`.
-Register it in your package's pyproject.toml:
+Plugin authors: import from `core.actions.api` (the documented, typed plugin API). A plugin is a class taking
+ActionServices and offering `intent: str` and `run(request) -> ActionResult`. Register it in your package's
+pyproject.toml:
 
     [project.entry-points."offline_assistant.actions"]
     get_weather = "my_package.weather:WeatherAction"

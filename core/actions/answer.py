@@ -38,14 +38,19 @@ def business_fields(path: Path, language: str) -> dict[str, str]:
     return fields
 
 
-class _Missing(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        log.warning("answer template field {%s} is not in business.toml", key)
-        return "—"
-
-
 def render_answer(template: str, fields: dict[str, Any]) -> str:
-    return string.Formatter().vformat(template, (), _Missing(fields))
+    """Each {field} replaced by its value as text ("—" when business.toml lacks it). Format specs, widths and
+    conversions are never applied (the loader refuses them; a template that slipped past still renders at its
+    own size): "{shipping:x>20000000}" would otherwise build a 20 MB string and freeze the window."""
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(literal)
+        if name is None:
+            continue
+        if name not in fields:
+            log.warning("answer template field {%s} is not in business.toml", name[:40])
+        parts.append(str(fields.get(name, "—")))
+    return "".join(parts)
 
 
 class AnswerAction:

@@ -1,31 +1,44 @@
-"""get_business_information: the deployer's business profile (TOML), answered for the question asked.
+"""get_business_information: the deployer's business profile (business.toml), answered for the question asked.
 
-The one-line answer comes first, chosen by keyword rules over the request (Spanish and English, accents
-ignored): the phone, the email, the address, the website, or the opening hours (today, tomorrow, a weekday,
-"now"). The full card follows as details. Opening hours are computed in the business's own time zone and may
-run past midnight ("22:00-02:00").
+The one-line answer comes first and reads the request's slots (core.slots: from the model when it tags them,
+else from the rules over resources/locale): the `field` asked (name, phone, email, address, website, payment,
+services, parking, or the hours: when it opens, when it closes), the `day`, `time` or `part_of_day` asked. A
+question about something else ("¿tienen libros de segunda mano?") is answered from the services it matches,
+or says the profile does not have it. The full card follows as details.
+
+The profile lives in core.actions.business_profile, the opening-hours maths in core.actions.hours (pure
+functions); this module only chooses and words the answer.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices, Link
+from core.actions.business_profile import items_of, load_profile, local_now, localised, text_of, zone_of
+from core.actions.hours import (
+    DAYS,
+    Span,
+    Week,
+    closing_times,
+    current_span,
+    is_open,
+    next_opening,
+    parse_clock,
+    resolve_day,
+    spans_in_part,
+    spans_on,
+    weekly_hours,
+)
 from core.i18n import tr
+from core.slots import Locale, Slot, content_words, locale_of, locale_root, tag, values
 from core.text import fold
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = {
-    "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-MAX_PROFILE_BYTES = 256 << 10  # a business file is a few kB
+__all__ = ["BusinessAction", "Span", "is_open", "load_profile", "local_now", "next_opening", "weekly_hours",
+           "zone_of"]
 
 MESSAGES = {
     "open_now": {"es": "Abierto ahora", "en": "Open now"},
@@ -39,6 +52,10 @@ MESSAGES = {
     "opens_on": {"es": "Abre {when} a las {start}.", "en": "Opens {when} at {start}."},
     "hours_on": {"es": "{when}: {hours}.", "en": "{when}: {hours}."},
     "closed_on": {"es": "{when}: cerrado.", "en": "{when}: closed."},
+    "closes": {"es": "{when} cierra a las {times}.", "en": "{when} it closes at {times}."},
+    "and_at": {"es": " y a las ", "en": " and "},
+    "closed_for_today": {"es": "Hoy ya ha cerrado (cerró a las {end}).",
+                         "en": "Closed for today (it closed at {end})."},
     "today": {"es": "hoy", "en": "today"},
     "part_hours": {"es": "{when} {part}: {hours}.", "en": "{when} {part}: {hours}."},
     "part_closed": {"es": "{when} {part}: cerrado.", "en": "{when} {part}: closed."},
@@ -49,184 +66,55 @@ MESSAGES = {
     "evening": {"es": "por la noche", "en": "evening"},
     "tomorrow": {"es": "mañana", "en": "tomorrow"},
     "on_day": {"es": "el {day}", "en": "on {day}"},
+    "name": {"es": "El negocio se llama {value}.", "en": "The business is called {value}."},
     "phone": {"es": "El teléfono es {value}.", "en": "The phone number is {value}."},
     "email": {"es": "El correo es {value}.", "en": "The email address is {value}."},
     "address": {"es": "La dirección es {value}.", "en": "The address is {value}."},
+    "contact": {"es": "Teléfono: {phone} · correo: {email}.", "en": "Phone: {phone} · email: {email}."},
+    "description": {"es": "{value}", "en": "{value}"},
     "website": {"es": "La web es {value}.", "en": "The website is {value}."},
+    "payment": {"es": "Formas de pago: {value}.", "en": "Ways to pay: {value}."},
+    "services": {"es": "Ofrecemos: {value}.", "en": "We offer: {value}."},
+    "services_match": {"es": "Sí: {value}.", "en": "Yes: {value}."},
+    "parking": {"es": "Aparcamiento: {value}", "en": "Parking: {value}"},
     "missing": {"es": "Ese dato no está en la ficha del negocio.", "en": "That detail is not in the business profile."},
 }
 
-# What the request asks about: keyword stems (lower case, no accents) -> the field that answers it.
-ASKS = (
-    ("phone", ("telefono", "phone", "llamar", "call", "numero", "number", "movil", "whatsapp")),
-    ("email", ("correo", "email", "e-mail", "mail", "escribir", "write to")),
-    ("website", ("web", "pagina", "website", "site", "url", "internet")),
-    ("address", ("direccion", "donde", "address", "where", "ubicacion", "located", "location", "llegar",
-                 "get there", "calle", "street", "mapa", "map")),
-)
-TOMORROW = ("manana", "tomorrow")
-DAY_WORDS = {
-    "mon": ("lunes", "monday"), "tue": ("martes", "tuesday"), "wed": ("miercoles", "wednesday"),
-    "thu": ("jueves", "thursday"), "fri": ("viernes", "friday"), "sat": ("sabado", "saturday"),
-    "sun": ("domingo", "sunday"),
-}
+# The fields this action answers, most specific first: «¿a qué hora cierran?» names "hora" (hours) and
+# "cierran" (closing) and asks for the closing; "dirección de correo" asks for the email.
+FIELDS = ("name", "phone", "email", "website", "payment", "services", "parking", "address", "closing", "opening",
+          "hours", "contact", "description")
+HOURS_FIELDS = ("hours", "opening", "closing")
 
 
-def _has(text: str, words: tuple[str, ...]) -> bool:
-    return any(re.search(rf"\b{re.escape(word)}", text) for word in words)
+def asked_field(slots: Sequence[Slot]) -> str:
+    """The business field the slots ask for ("" when they name none)."""
+    named = set(values(slots, "field"))
+    return next((f for f in FIELDS if f in named), "")
 
 
-@dataclass(frozen=True)
-class Span:
-    start: time
-    end: time  # may be earlier than start: the span runs past midnight into the next day
-
-    @staticmethod
-    def parse(text: str) -> Span:
-        try:
-            start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
-        except ValueError as exc:
-            raise ValueError(f"opening hours must look like '09:00-14:00', found {text!r}") from exc
-        if end == start:
-            raise ValueError(f"opening hours {text!r} start and end at the same time")
-        return Span(start, end)
-
-    @property
-    def overnight(self) -> bool:
-        return self.end < self.start
-
-    def covers(self, clock: time) -> bool:
-        """Open at `clock` on the span's own day (an overnight span runs on to midnight)."""
-        return self.start <= clock and (self.overnight or clock < self.end)
-
-    def __str__(self) -> str:
-        return f"{self.start:%H:%M}–{self.end:%H:%M}"
-
-
-def load_profile(path: Path) -> dict[str, Any]:
-    if path.stat().st_size > MAX_PROFILE_BYTES:
-        raise ValueError(f"{path} is larger than {MAX_PROFILE_BYTES} bytes; a business profile is a few kB")
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
-    missing = [key for key in ("name", "hours") if key not in data]
-    if missing:
-        raise ValueError(f"{path} lacks {missing}; see resources/sample/business.toml for the format")
-    return data
-
-
-def weekly_hours(data: dict[str, Any]) -> dict[str, list[Span]]:
-    return {day: [Span.parse(s) for s in data["hours"].get(day, [])] for day in DAYS}
-
-
-def zone_of(data: dict[str, Any]) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(str(data.get("timezone", "UTC")))
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def local_now(data: dict[str, Any], now: datetime) -> datetime:
-    """`now` in the business's time zone. A naive `now` is the system's local time (datetime.now())."""
-    zone = zone_of(data)
-    aware = now if now.tzinfo else now.astimezone()  # astimezone() on a naive value assumes system local time
-    return aware.astimezone(zone) if zone else aware
-
-
-def _spans_on(hours: dict[str, list[Span]], day: date) -> list[Span]:
-    return hours[DAYS[day.weekday()]]
-
-
-def current_span(hours: dict[str, list[Span]], moment: datetime) -> tuple[Span, datetime] | None:
-    """The span open at `moment` and when it closes, counting yesterday's spans that run past midnight."""
-    today, clock = moment.date(), moment.time().replace(tzinfo=None)
-    for span in _spans_on(hours, today):
-        if span.covers(clock):
-            closes = datetime.combine(today + timedelta(days=span.overnight), span.end, moment.tzinfo)
-            return span, closes
-    for span in _spans_on(hours, today - timedelta(days=1)):
-        if span.overnight and clock < span.end:
-            return span, datetime.combine(today, span.end, moment.tzinfo)
-    return None
-
-
-def is_open(hours: dict[str, list[Span]], moment: datetime) -> bool:
-    return current_span(hours, moment) is not None
-
-
-def next_opening(hours: dict[str, list[Span]], moment: datetime) -> datetime | None:
-    """The next time a span starts after `moment` (within a week), or None when the week has no hours."""
-    for offset in range(8):
-        day = moment.date() + timedelta(days=offset)
-        for span in sorted(_spans_on(hours, day), key=lambda s: s.start):
-            start = datetime.combine(day, span.start, moment.tzinfo)
-            if start > moment:
-                return start
-    return None
-
-
-def _localised(value: Any, language: str) -> Any:
-    return value.get(language, next(iter(value.values()))) if isinstance(value, dict) else value
-
-
-def _day_phrase(day: date, today: date, lang: str) -> str:
+def _day_phrase(day: date, today: date, lang: str, locale: Locale) -> str:
     if day == today:
         return tr(MESSAGES, "today", lang)
-    if day == today + timedelta(days=1):
+    if (day - today).days == 1:
         return tr(MESSAGES, "tomorrow", lang)
-    return tr(MESSAGES, "on_day", lang, day=DAY_NAMES[lang][day.weekday()])
+    return tr(MESSAGES, "on_day", lang, day=locale.day_names[day.weekday()])
 
 
-def asked_day(text: str, today: date) -> date | None:
-    """The day a request asks about ("mañana", "el sábado", "on Monday"), or None for today/now."""
-    for day, words in DAY_WORDS.items():
-        if _has(text, words):
-            ahead = (DAYS.index(day) - today.weekday()) % 7
-            return today + timedelta(days=ahead)
-    # "mañana" alone means tomorrow; "por la mañana" / "this morning" does not
-    if _has(text, ("tomorrow",)) or re.search(r"(?<!la )\bmanana\b", text):
-        return today + timedelta(days=1)
-    return None
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]  # not str.capitalize(): it would lower "Saturday"
 
 
-# Parts of the day (start, end) and the words that ask for them; "mañana" alone is tomorrow, not morning.
-PARTS = {"morning": (time(6), time(14), ("morning", "por la manana", "de manana")),
-         "afternoon": (time(14), time(20), ("afternoon", "por la tarde", "esta tarde", "de la tarde")),
-         "evening": (time(19), time(23, 59), ("evening", "tonight", "por la noche", "esta noche", "de la noche"))}
-
-
-def asked_part(text: str) -> str:
-    return next((part for part, (_, _, words) in PARTS.items() if _has(text, words)), "")
-
-
-def asked_clock(text: str) -> time | None:
-    """"at 18:30", "at 6pm", "a las 6 de la tarde", "a las 18" -> that time; None when no time is named."""
-    match = re.search(r"\b(?:at|a las|a la)\s+(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|p\.m\.|a\.m\.)?", text)
-    if not match:
-        return None
-    hour, minute = int(match[1]), int(match[2] or 0)
-    later = (match[3] or "").startswith("p") or asked_part(text[match.end():]) in ("afternoon", "evening")
-    if later and hour < 12:
-        hour += 12
-    return time(hour, minute) if hour < 24 and minute < 60 else None
-
-
-def _overlap(span: Span, start: time, end: time) -> bool:
-    return span.start < end and (span.overnight or span.end > start)
-
-
-def _at_time_answer(hours: dict[str, list[Span]], day: date, when: str, text: str, lang: str) -> str | None:
+def _at_time_answer(hours: Week, day: date, when: str, clock: time | None, part: str, lang: str) -> str | None:
     """The answer for a time ("at 18:00") or a part of the day ("tomorrow morning"), or None when none is named."""
-    clock, part = asked_clock(text), asked_part(text)
-    spans = _spans_on(hours, day)
     if clock is not None:
-        span = next((s for s in spans if s.covers(clock)), None)
+        span = next((s for s in spans_on(hours, day) if s.covers(clock)), None)
         key = "at_open" if span else "at_closed"
         return tr(MESSAGES, key, lang, when=when, clock=f"{clock:%H:%M}", span=str(span or ""))
     if part:
         if lang == "en" and when == "Today":  # "This evening", not "Today evening"
             when = "This"
-        start, end, _ = PARTS[part]
-        inside = [s for s in spans if _overlap(s, start, end)]
+        inside = spans_in_part(hours, day, part)
         if not inside:
             return tr(MESSAGES, "part_closed", lang, when=when, part=tr(MESSAGES, part, lang))
         return tr(MESSAGES, "part_hours", lang, when=when, part=tr(MESSAGES, part, lang),
@@ -234,25 +122,47 @@ def _at_time_answer(hours: dict[str, list[Span]], day: date, when: str, text: st
     return None
 
 
-def hours_answer(hours: dict[str, list[Span]], moment: datetime, text: str, lang: str) -> str:
-    """One line: the hours at the asked time or part of the day, of the asked day, or whether it is open now (and
-    until when, or when it opens next)."""
-    day = asked_day(text, moment.date())
-    target = day or moment.date()
-    phrase = _day_phrase(target, moment.date(), lang)
-    when = phrase[:1].upper() + phrase[1:]  # not str.capitalize(): it would lower "Saturday"
-    at_time = _at_time_answer(hours, target, when, text, lang)
+def _closed_on(hours: Week, day: date, when: str, moment: datetime, lang: str, locale: Locale) -> str:
+    line = tr(MESSAGES, "closed_on", lang, when=when)
+    opening = next_opening(hours, datetime.combine(day, time(23, 59), moment.tzinfo))
+    if opening:
+        line += " " + tr(MESSAGES, "opens_on", lang, when=_day_phrase(opening.date(), moment.date(), lang, locale),
+                         start=f"{opening:%H:%M}")
+    return line
+
+
+def closing_answer(hours: Week, moment: datetime, day: date, when: str, lang: str, locale: Locale) -> str:
+    """When it closes on `day`: every closing still ahead (today) or of that day; closed days say so."""
+    if not spans_on(hours, day):
+        return _closed_on(hours, day, when, moment, lang, locale)
+    closings = closing_times(hours, day, moment)
+    if not closings:
+        last = max(span.closes_on(day, moment.tzinfo) for span in spans_on(hours, day))
+        return tr(MESSAGES, "closed_for_today", lang, end=f"{last:%H:%M}")
+    times = tr(MESSAGES, "and_at", lang).join(f"{c:%H:%M}" for c in closings)
+    return tr(MESSAGES, "closes", lang, when=when, times=times)
+
+
+def hours_answer(hours: Week, moment: datetime, slots: Sequence[Slot], lang: str, locale: Locale,
+                 field: str = "hours") -> str:
+    """One line: the hours at the asked time or part of the day, of the asked day, the closing time when the
+    closing was asked, or whether it is open now (and until when, or when it opens next)."""
+    today = moment.date()
+    days = [d for d in (resolve_day(v, today) for v in values(slots, "day")) if d is not None]
+    day = days[0] if days else None
+    target = day or today
+    when = _capital(_day_phrase(target, today, lang, locale))
+    clocks = [c for c in (parse_clock(v) for v in values(slots, "time")) if c is not None]
+    parts = values(slots, "part_of_day")
+    at_time = _at_time_answer(hours, target, when, clocks[0] if clocks else None, parts[0] if parts else "", lang)
     if at_time:
         return at_time
-    if day is not None and day != moment.date():
-        spans = _spans_on(hours, day)
+    if field == "closing":
+        return closing_answer(hours, moment, target, when, lang, locale)
+    if target != today:
+        spans = spans_on(hours, target)
         if not spans:
-            opening = next_opening(hours, datetime.combine(day, time(23, 59), moment.tzinfo))
-            line = tr(MESSAGES, "closed_on", lang, when=when)
-            if opening:
-                line += " " + tr(MESSAGES, "opens_on", lang, when=_day_phrase(opening.date(), moment.date(), lang),
-                                 start=f"{opening:%H:%M}")
-            return line
+            return _closed_on(hours, target, when, moment, lang, locale)
         return tr(MESSAGES, "hours_on", lang, when=when, hours=", ".join(map(str, spans)))
     current = current_span(hours, moment)
     if current:
@@ -260,16 +170,41 @@ def hours_answer(hours: dict[str, list[Span]], moment: datetime, text: str, lang
     opening = next_opening(hours, moment)
     if opening is None:
         return tr(MESSAGES, "closed_never", lang)
-    return tr(MESSAGES, "closed_next", lang, when=_day_phrase(opening.date(), moment.date(), lang),
+    return tr(MESSAGES, "closed_next", lang, when=_day_phrase(opening.date(), today, lang, locale),
               start=f"{opening:%H:%M}")
 
 
-def asked_field(text: str) -> str:
-    """'phone', 'email', 'website', 'address' or 'hours' (the default: most questions are about hours)."""
-    for name, words in ASKS:
-        if _has(text, words):
-            return name
-    return "hours"
+def _word_set(text: str) -> set[str]:
+    return set(re.findall(r"\w+", fold(text)))
+
+
+def matching_services(services: list[str], words: set[str]) -> list[str]:
+    """The services that share at least half the request's words (whole words), most shared first: "reserve a
+    book" shares one word in three with "Book launches" and is not about it."""
+    scored = [(len(words & _word_set(s)), s) for s in services]
+    return [s for n, s in sorted(scored, key=lambda pair: -pair[0]) if n and 2 * n >= len(words)]
+
+
+def other_answer(data: dict[str, Any], words: set[str], lang: str) -> str:
+    """The answer to a question that names no field ("¿tienen libros de segunda mano?"): the services that
+    match its words, or that the profile does not say."""
+    services = items_of(data, "services", lang)
+    matches = matching_services(services, words)
+    if not matches:
+        return tr(MESSAGES, "missing", lang)
+    if words <= _word_set(matches[0]):  # every word asked is in one service: a plain yes
+        return tr(MESSAGES, "services_match", lang, value=matches[0])
+    return tr(MESSAGES, "services", lang, value=", ".join(matches))
+
+
+def field_answer(data: dict[str, Any], field: str, lang: str) -> str:
+    """The answer naming one field of the profile, or that the profile lacks it."""
+    if field == "contact":
+        phone, email = text_of(data, "phone", lang), text_of(data, "email", lang)
+        return tr(MESSAGES, "contact", lang, phone=phone or "—", email=email or "—") if phone or email else \
+            tr(MESSAGES, "missing", lang)
+    value = text_of(data, field, lang)  # the address's directions are in the card's fields, shown under it
+    return tr(MESSAGES, field, lang, value=value) if value else tr(MESSAGES, "missing", lang)
 
 
 class BusinessAction:
@@ -278,36 +213,49 @@ class BusinessAction:
     def __init__(self, services: ActionServices) -> None:
         self.services = services
         self.path = services.resources / "sample" / "business.toml"
+        self.locales = locale_root(services.resources)
+
+    def answer(self, data: dict[str, Any], hours: Week, moment: datetime, text: str, slots: Sequence[Slot],
+               lang: str) -> tuple[str, str]:
+        """(the field answered, the one-line answer)."""
+        locale = locale_of(lang, self.locales)
+        field = asked_field(slots)
+        if field and field not in HOURS_FIELDS:
+            return field, field_answer(data, field, lang)
+        asks_when = field or any(s.name in ("day", "time", "part_of_day") for s in slots)
+        words = content_words(text, [s for s in slots if s.name != "topic"], self.locales)
+        if not asks_when and words:
+            if matching_services(items_of(data, "services", lang), words):
+                return "services", other_answer(data, words, lang)
+            if words - _word_set(str(data["name"])):  # "¿abre Aurora?" names the business, not a detail
+                return "other", tr(MESSAGES, "missing", lang)
+        return field or "hours", hours_answer(hours, moment, slots, lang, locale, field or "hours")
 
     def run(self, request: ActionRequest) -> ActionResult:
         lang = request.language
         data = load_profile(self.path)
         hours = weekly_hours(data)
         moment = local_now(data, self.services.now())
-        text = fold(request.text)
-        asked = asked_field(text)
-        if asked == "hours":
-            answer = hours_answer(hours, moment, text, lang)
-        elif data.get(asked):
-            answer = tr(MESSAGES, asked, lang, value=str(data[asked]))
-        else:
-            answer = tr(MESSAGES, "missing", lang)
+        slots = tag(request.text, lang, self.locales)
+        field, answer = self.answer(data, hours, moment, request.text, slots, lang)
         open_now = is_open(hours, moment)
-        names = DAY_NAMES[lang]
+        names = locale_of(lang, self.locales).day_names
         closed = tr(MESSAGES, "closed", lang)
         week = {names[i]: ", ".join(map(str, hours[d])) or closed for i, d in enumerate(DAYS)}
         today_text = ", ".join(map(str, hours[DAYS[moment.weekday()]])) or closed
         body = "\n".join([
-            answer, _localised(data.get("description", ""), lang), str(data.get("address", "")),
+            answer, localised(data.get("description", ""), lang), str(data.get("address", "")),
             f"☎ {data.get('phone', '')} · ✉ {data.get('email', '')}",
         ])
         return ActionResult(
             title=str(data["name"]), body=body, kind="business",
             links=tuple(Link(str(data[k]), str(data[k])) for k in ("website",) if data.get(k)),
-            fields={"answer": answer, "asked": asked, "open_now": open_now,
+            fields={"answer": answer, "asked": "hours" if field in HOURS_FIELDS else field, "field": field,
+                    "slots": [s.to_json() for s in slots], "open_now": open_now,
                     "status": tr(MESSAGES, "open_now" if open_now else "closed_now", lang), "today": today_text,
                     "week": week, "address": data.get("address", ""),
-                    "directions": _localised(data.get("directions", ""), lang), "phone": data.get("phone", ""),
+                    "directions": localised(data.get("directions", ""), lang), "phone": data.get("phone", ""),
                     "email": data.get("email", ""), "website": data.get("website", ""),
-                    "services": list(_localised(data.get("services", []), lang))},
+                    "services": items_of(data, "services", lang), "payment": items_of(data, "payment", lang),
+                    "parking": text_of(data, "parking", lang)},
         )

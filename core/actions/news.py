@@ -1,4 +1,9 @@
-"""get_news: headlines from RSS/Atom feeds (feedparser), topic words in the request first.
+"""get_news: headlines from RSS/Atom feeds (feedparser), those on the topic asked first.
+
+The topic is the request's `topic` slot (core.slots; its words are in resources/locale/<lang>/slots.yaml): a
+headline is on it when its categories or title name the topic in whole words. Without a topic, the request's
+other words (no fillers: "in", "con", "nuevo" never count) pick headlines; "what's in the news today" names
+neither, so it lists the newest.
 
 Network feeds are untrusted: each is fetched (on the worker thread, never the GUI's) with a 5 s deadline for
 the whole download, at most 2 MB and 3 redirects, http(s) only; the last good copy is cached and used when a
@@ -21,6 +26,7 @@ from urllib.parse import urlsplit
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices, Link
 from core.i18n import tr
+from core.slots import content_words, languages, load_locale, locale_of, locale_root, tag, tag_locale, values
 from core.text import fold, strip_escapes
 
 MAX_ITEMS = 8
@@ -69,25 +75,8 @@ def fetch_feed(url: str, deadline_s: float = FETCH_DEADLINE_S, max_bytes: int = 
                 raise TimeoutError(f"feed {url!r:.80} took longer than {deadline_s:g} s")
             chunks.append(chunk)
     return b"".join(chunks)
-# Canonical topics and the words (es/en, without accents) that name them in requests and feed categories.
-TOPICS: dict[str, set[str]] = {
-    "technology": {"tecnologia", "tech", "technology", "ia", "ai", "inteligencia", "artificial", "informatica",
-                   "videojuegos", "games", "gadgets", "moviles", "smartphones", "software", "internet"},
-    "sports": {"deportes", "deporte", "deportivas", "sports", "sport", "futbol", "football", "soccer",
-               "baloncesto", "basketball", "tenis", "tennis", "marathon", "maraton"},
-    "business": {"economia", "economy", "business", "negocios", "bolsa", "mercados", "markets", "stock",
-                 "inflacion", "inflation", "finanzas", "finance"},
-    "science": {"ciencia", "science", "espacio", "space", "astronomia", "investigacion", "research"},
-    "health": {"salud", "health", "medicina", "medicine", "vacunas", "vaccines"},
-    "politics": {"politica", "politics", "elecciones", "elections", "gobierno", "government", "parlamento"},
-    "culture": {"cultura", "culture", "cine", "movies", "espectaculos", "entertainment", "musica", "music"},
-    "climate": {"clima", "climatico", "climate", "medio", "ambiente", "environment"},
-}
-TOPIC_NAMES = {
-    "es": {"technology": "tecnología", "sports": "deportes", "business": "economía", "science": "ciencia",
-           "health": "salud", "politics": "política", "culture": "cultura", "climate": "clima"},
-    "en": {topic: topic for topic in TOPICS},
-}
+
+
 MESSAGES = {
     "none_title": {"es": "Sin noticias", "en": "No news"},
     "none_body": {"es": "No hay titulares disponibles.", "en": "No headlines are available."},
@@ -96,16 +85,16 @@ MESSAGES = {
     "no_topic": {"es": "Ahora no hay titulares de {topics}", "en": "No {topics} headlines right now"},
 }
 MAX_OTHER_ITEMS = 3  # headlines off the asked topic, shown apart below the ones on it
-_STOP = {"noticias", "news", "de", "la", "el", "las", "los", "the", "of", "about", "sobre", "hay", "que", "what",
-         "dame", "give", "me", "show", "today", "hoy", "latest", "ultimas", "headlines", "titulares", "any", "en"}
 
 
 def words_of(text: str) -> set[str]:
     return set(re.findall(r"\w+", fold(text)))
 
 
-def topics_in(words: set[str]) -> set[str]:
-    return {topic for topic, vocabulary in TOPICS.items() if words & vocabulary}
+def topics_in(text: str, root: Path | None = None) -> set[str]:
+    """The canonical topics a feed text names (categories, title), in any language of resources/locale: a
+    Spanish feed is read the same under English answers. Whole words only, never fillers."""
+    return {value for lang in languages(root) for value in values(tag_locale(text, load_locale(lang, root)), "topic")}
 
 
 @dataclass(frozen=True)
@@ -123,7 +112,7 @@ class Item:
                 "published": self.published.isoformat() if self.published else None, "topic_match": match}
 
 
-def _item(entry: Any, source: str) -> Item:
+def _item(entry: Any, source: str, root: Path | None = None) -> Item:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     try:
         published = datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
@@ -133,21 +122,22 @@ def _item(entry: Any, source: str) -> Item:
     title = clean_feed_text(entry.get("title", ""), MAX_TITLE_CHARS)
     summary = clean_feed_text(entry.get("summary", ""), MAX_SUMMARY_CHARS)
     return Item(title, safe_link(entry.get("link", "")), published, summary, clean_feed_text(source, 100),
-                frozenset(topics_in(words_of(categories + " " + title))),
+                frozenset(topics_in(categories + " . " + title, root)),
                 frozenset(words_of(f"{title} {summary} {categories}")))
 
 
-def rank_items(items: list[Item], request_words: set[str]) -> list[tuple[Item, bool]]:
-    """Items on an asked topic first (score 2), then those sharing request words (1); newest first within."""
-    asked = topics_in(request_words)
-    content_words = request_words - _STOP - set().union(*TOPICS.values())
+def rank_items(items: list[Item], topics: set[str], words: set[str]) -> list[tuple[Item, bool]]:
+    """Items with their match, matches first, newest first within. With `topics` asked, an item matches when it
+    is on one of them (sharing `words` only ranks it higher); without, when it shares one of `words` (the
+    request's content words: no fillers, no slot words). Neither: nothing matches, newest first."""
 
-    def score(item: Item) -> int:
-        return 2 * bool(asked & item.topics) + bool(content_words & item.words)
+    def score(item: Item) -> tuple[bool, int]:
+        on_topic = bool(topics & item.topics) if topics else bool(words & item.words)
+        return on_topic, len(words & item.words)
 
     oldest = datetime.min.replace(tzinfo=UTC)
     ranked = sorted(items, key=lambda it: (score(it), it.published or oldest), reverse=True)
-    return [(item, score(item) > 0) for item in ranked]
+    return [(item, score(item)[0]) for item in ranked]
 
 
 class NewsAction:
@@ -155,6 +145,7 @@ class NewsAction:
 
     def __init__(self, services: ActionServices) -> None:
         self.services = services
+        self.locales = locale_root(services.resources)
 
     def sources(self) -> list[str]:
         """The bundled sample feed, plus the configured feeds when the user allowed the network."""
@@ -194,18 +185,20 @@ class NewsAction:
                 continue
             parsed = feedparser.parse(data)  # bytes: feedparser itself never touches the network here
             name = parsed.feed.get("title", source)
-            items.extend(_item(entry, name) for entry in parsed.entries[:MAX_ENTRIES_PER_FEED])
+            items.extend(_item(entry, name, self.locales) for entry in parsed.entries[:MAX_ENTRIES_PER_FEED])
         return items
 
     def run(self, request: ActionRequest) -> ActionResult:
         """Headlines on the asked topic first; others, if any, follow under "Other headlines", never mixed in."""
         lang = request.language
-        words = words_of(request.text)
-        ranked = rank_items(self.fetch(), words)
-        asked = sorted(topics_in(words))
+        slots = tag(request.text, lang, self.locales)
+        asked = values(slots, "topic")
+        words = content_words(request.text, slots, self.locales)
+        ranked = rank_items(self.fetch(), set(asked), words)
         if not ranked:
             return ActionResult(tr(MESSAGES, "none_title", lang), tr(MESSAGES, "none_body", lang), kind="news")
-        names = ", ".join(TOPIC_NAMES[lang][topic] for topic in asked)
+        topic_names = locale_of(lang, self.locales).topic_names
+        names = ", ".join(topic_names.get(topic, topic) for topic in asked)
         if asked or any(match for _, match in ranked):
             on_topic = [item for item, match in ranked if match][:MAX_ITEMS]
             other = [item for item, match in ranked if not match][:MAX_OTHER_ITEMS]
@@ -223,6 +216,6 @@ class NewsAction:
         return ActionResult(
             title=title, body="\n".join(lines), kind="news",
             links=tuple(Link(item.title, item.link) for item, _ in shown if item.link),
-            fields={"topics": asked, "other_title": other_title,
+            fields={"topics": asked, "slots": [s.to_json() for s in slots], "other_title": other_title,
                     "items": [item.to_json(match) for item, match in shown]},
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices
 from core.i18n import tr
+from core.slots import Slot, locale_root, tag, values
 from core.storage import PROFILE_FIELDS
-from core.text import fold
 
 MESSAGES = {
     "name": {"es": "Nombre", "en": "Name"},
@@ -24,23 +24,10 @@ MESSAGES = {
                 "en": "I don't have your {label} yet. You can add it in the profile form."},
 }
 
-# Words (accent-folded) that ask for one field: "what's my email?", "¿cuál es mi teléfono?", "¿cómo me llamo?".
-FIELD_WORDS = {
-    "email": {"email", "mail", "e", "correo", "emails"},
-    "phone": {"phone", "telephone", "mobile", "cell", "telefono", "movil", "celular", "numero", "number"},
-    "name": {"name", "nombre", "llamo", "called"},
-    "address": {"address", "direccion", "domicilio", "vivo", "live"},
-    "language": {"language", "idioma", "lengua"},
-    "preferences": {"preferences", "preferencias", "prefer", "prefiero"},
-}
-
-
-def asked_field(text: str) -> str:
-    """The one profile field a request asks for, or "" (none or several: the whole profile is shown)."""
-    words = set(re.findall(r"\w+", fold(text)))
-    found = [f for f, vocabulary in FIELD_WORDS.items() if words & vocabulary]
-    if "e" in words and "mail" not in words:  # "e" alone is a Spanish "and", only "e mail" means email
-        found = [f for f in found if f != "email" or words & (FIELD_WORDS["email"] - {"e"})]
+def asked_field(slots: Sequence[Slot]) -> str:
+    """The one profile field the slots ask for, or "" (none or several: the whole profile is shown). The words
+    are the `field` slots of resources/locale ("what's my email?", "¿cuál es mi teléfono?", "¿cómo me llamo?")."""
+    found = [f for f in values(slots, "field") if f in PROFILE_FIELDS]
     if "email" in found and "address" in found:  # "email address", "dirección de correo": the email
         found.remove("address")
     return found[0] if len(found) == 1 else ""
@@ -57,7 +44,7 @@ class ProfileAction:
         stored = self.services.storage.profile() if self.services.storage else {}
         labels = {f: tr(MESSAGES, f, lang) for f in PROFILE_FIELDS}
         lines = [f"{labels[f]}: {stored[f]}" for f in PROFILE_FIELDS if f in stored] or [tr(MESSAGES, "empty", lang)]
-        asked = asked_field(request.text)
+        asked = asked_field(tag(request.text, lang, locale_root(self.services.resources)))
         title = tr(MESSAGES, "title", lang)
         if asked:  # the answer to the question first; the whole profile stays below it
             label = labels[asked].lower()

@@ -1,200 +1,252 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="es_ES">
 <context>
     <name>AssistantPanel</name>
     <message>
-        <location filename="../panel.py" line="111" />
-        <location filename="../panel.py" line="279" />
+        <location filename="../panel.py" line="176"/>
+        <location filename="../panel.py" line="409"/>
         <source>Loading model…</source>
         <translation>Cargando modelo…</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="252" />
+        <location filename="../panel.py" line="372"/>
         <source>Ask something, e.g. “what are your opening hours?”</source>
         <translation>Pregunta algo, p. ej. «¿a qué hora abrís?»</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="253" />
+        <location filename="../panel.py" line="373"/>
         <source>Request</source>
         <translation>Petición</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="254" />
+        <location filename="../panel.py" line="374"/>
         <source>A&amp;sk</source>
         <translation>&amp;Preguntar</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="255" />
+        <location filename="../panel.py" line="375"/>
         <source>Ask the assistant</source>
         <translation>Preguntar al asistente</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="258" />
+        <location filename="../panel.py" line="381"/>
         <source>Not what I meant</source>
         <translation>No era eso</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="259" />
+        <location filename="../panel.py" line="382"/>
         <source>Correct the intent</source>
         <translation>Corregir la intención</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="262" />
+        <location filename="../panel.py" line="386"/>
         <source>None of these</source>
         <translation>Ninguna de estas</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="263" />
+        <location filename="../panel.py" line="387"/>
         <source>None of these intents</source>
         <translation>Ninguna de estas intenciones</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="264" />
+        <location filename="../panel.py" line="388"/>
         <source>Edit profile…</source>
         <translation>Editar perfil…</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="266" />
+        <location filename="../panel.py" line="390"/>
         <source>History</source>
         <translation>Historial</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="281" />
+        <location filename="../panel.py" line="411"/>
         <source>Ready · {device}</source>
         <translation>Listo · {device}</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="280" />
+        <location filename="../panel.py" line="410"/>
         <source>Loading model… your request will run as soon as it is ready</source>
         <translation>Cargando modelo… tu petición se atenderá en cuanto esté listo</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="256" />
-        <source>Enter ask · ↑/↓ earlier requests · Esc clear · Ctrl+, settings · Ctrl+Q quit</source>
-        <translation>Intro pregunta · ↑/↓ peticiones anteriores · Esc borra · Ctrl+, ajustes · Ctrl+Q salir</translation>
+        <location filename="../panel.py" line="376"/>
+        <source>Enter ask · ↑/↓ earlier requests · Tab answer · Esc clear · Ctrl+, settings · Ctrl+Q quit</source>
+        <translation>Intro pregunta · ↑/↓ peticiones anteriores · Tab respuesta · Esc borra · Ctrl+, ajustes · Ctrl+Q salir</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="257" />
+        <location filename="../panel.py" line="378"/>
+        <source>Tab moves to the answer: there ↑/↓ walk the choices and links, Enter runs the one marked and Esc goes back to the input.</source>
+        <translation>Tab lleva a la respuesta: allí ↑/↓ recorren las opciones y los enlaces, Intro ejecuta el marcado y Esc vuelve a la entrada.</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="380"/>
         <source>Details</source>
         <translation>Detalles</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="260" />
+        <location filename="../panel.py" line="383"/>
         <source>Undo</source>
         <translation>Deshacer</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="265" />
+        <location filename="../panel.py" line="389"/>
         <source>Earlier requests (Enter or double-click asks again)</source>
         <translation>Peticiones anteriores (Intro o doble clic la repite)</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="282" />
+        <location filename="../panel.py" line="412"/>
         <source>Copied to the clipboard</source>
         <translation>Copiado al portapapeles</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="329" />
+        <location filename="../panel.py" line="413"/>
+        <source>Forgot {count} learned request(s)</source>
+        <translation>He olvidado {count} petición(es) aprendida(s)</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="414"/>
+        <source>History cleared</source>
+        <translation>Historial borrado</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="415"/>
+        <source>Your request was long ({words} words): I read its first and last {keep} words</source>
+        <translation>Tu petición era larga ({words} palabras): he leído sus primeras y últimas {keep} palabras</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="416"/>
+        <source>No program here opens “{scheme}” links; the value was copied instead</source>
+        <translation>Ningún programa de este equipo abre enlaces «{scheme}»; he copiado el valor en su lugar</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="473"/>
+        <source>→ not sure: I will ask</source>
+        <translation>→ no estoy seguro: preguntaré</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="475"/>
+        <source>→ I can&apos;t help with that</source>
+        <translation>→ no puedo ayudarte con eso</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="477"/>
+        <source>→ {intent} · {band} {percent} · Enter runs it</source>
+        <translation>→ {intent} · {band} {percent} · Intro lo ejecuta</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="504"/>
         <source>Sorry, I did not understand. Could you rephrase it?</source>
         <translation>Perdona, no te he entendido. ¿Puedes decirlo de otra forma?</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="353" />
-        <source>Got it, I'll remember that “{text}” means {intent}.</source>
+        <location filename="../panel.py" line="529"/>
+        <source>Got it, I&apos;ll remember that “{text}” means {intent}.</source>
         <translation>Entendido: recordaré que «{text}» es {intent}.</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="355" />
+        <location filename="../panel.py" line="531"/>
         <source>Got it (history is off, so nothing is remembered).</source>
         <translation>Entendido (el historial está desactivado, así que no recuerdo nada).</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="365" />
+        <location filename="../panel.py" line="553"/>
         <source>Undone: I forgot that.</source>
         <translation>Deshecho: lo he olvidado.</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="419" />
+        <location filename="../panel.py" line="629"/>
         <source>sure</source>
         <translation>seguro</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="419" />
+        <location filename="../panel.py" line="629"/>
         <source>probably</source>
         <translation>probablemente</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="419" />
+        <location filename="../panel.py" line="385"/>
+        <location filename="../panel.py" line="629"/>
         <source>not sure</source>
         <translation>no estoy seguro</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="420" />
+        <location filename="../panel.py" line="630"/>
         <source>learned from you on {date}</source>
         <translation>aprendido de ti el {date}</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="509" />
+        <location filename="../panel.py" line="727"/>
         <source>no action</source>
         <translation>sin acción</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="261" />
-        <source>I'm not sure what you mean. Did you mean…?</source>
+        <location filename="../panel.py" line="384"/>
+        <source>I&apos;m not sure what you mean. Did you mean…?</source>
         <translation>No estoy seguro de qué quieres decir. ¿Quisiste decir…?</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="442" />
+        <location filename="../panel.py" line="631"/>
+        <source>your choice</source>
+        <translation>tu elección</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="644"/>
         <source>Alternatives: {alternatives}</source>
         <translation>Alternativas: {alternatives}</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="443" />
+        <location filename="../panel.py" line="645"/>
         <source>Answered in {ms:.0f} ms</source>
         <translation>Respondido en {ms:.0f} ms</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="468" />
+        <location filename="../panel.py" line="682"/>
         <source>Copy</source>
         <translation>Copiar</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="469" />
+        <location filename="../panel.py" line="683"/>
         <source>Call</source>
         <translation>Llamar</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="469" />
+        <location filename="../panel.py" line="683"/>
         <source>Write</source>
         <translation>Escribir</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="469" />
+        <location filename="../panel.py" line="683"/>
         <source>Map</source>
         <translation>Mapa</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="469" />
+        <location filename="../panel.py" line="683"/>
         <source>Open</source>
         <translation>Abrir</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="499" />
+        <location filename="../panel.py" line="684"/>
+        <source>Today</source>
+        <translation>Hoy</translation>
+    </message>
+    <message>
+        <location filename="../panel.py" line="714"/>
         <source>What can I do for you? Click an example or type your own request.</source>
         <translation>¿En qué puedo ayudarte? Pulsa un ejemplo o escribe tu petición.</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="281" />
+        <location filename="../panel.py" line="411"/>
         <source>No model loaded</source>
         <translation>No hay ningún modelo cargado</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="468" />
+        <location filename="../panel.py" line="682"/>
         <source>Open now</source>
         <translation>Abierto ahora</translation>
     </message>
     <message>
-        <location filename="../panel.py" line="468" />
+        <location filename="../panel.py" line="682"/>
         <source>Closed now</source>
         <translation>Cerrado ahora</translation>
     </message>
@@ -202,62 +254,62 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../dialogs.py" line="33" />
+        <location filename="../dialogs.py" line="35"/>
         <source>The model could not be loaded</source>
         <translation>No se pudo cargar el modelo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="35" />
+        <location filename="../dialogs.py" line="37"/>
         <source>Device not available</source>
         <translation>Dispositivo no disponible</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="37" />
+        <location filename="../dialogs.py" line="39"/>
         <source>The engine stopped</source>
         <translation>El motor se ha detenido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="39" />
+        <location filename="../dialogs.py" line="41"/>
         <source>Invalid setting</source>
         <translation>Ajuste no válido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="41" />
+        <location filename="../dialogs.py" line="43"/>
         <source>Local data</source>
         <translation>Datos locales</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="42" />
+        <location filename="../dialogs.py" line="44"/>
         <source>Something went wrong</source>
         <translation>Algo ha fallado</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="49" />
+        <location filename="../dialogs.py" line="51"/>
         <source>The model bundle could not be used. The model in use (if any) keeps answering; choose another bundle in Settings.</source>
         <translation>No se pudo usar el paquete del modelo. El modelo en uso (si lo hay) sigue respondiendo; elige otro paquete en Ajustes.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="52" />
-        <source>That device is not available here; the CPU is used instead.</source>
-        <translation>Ese dispositivo no está disponible aquí; se usa la CPU.</translation>
+        <location filename="../dialogs.py" line="54"/>
+        <source>That device is not available here, so that model was not loaded. The model in use (if any) keeps answering; choose Automatic or CPU in Settings.</source>
+        <translation>Ese dispositivo no está disponible aquí, así que ese modelo no se ha cargado. El modelo en uso (si lo hay) sigue respondiendo; elige Automático o CPU en Ajustes.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="54" />
+        <location filename="../dialogs.py" line="58"/>
         <source>The engine stopped or did not answer in time. Ask again; if it happens again, restart the assistant.</source>
         <translation>El motor se detuvo o no respondió a tiempo. Vuelve a preguntar; si se repite, reinicia el asistente.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="57" />
+        <location filename="../dialogs.py" line="61"/>
         <source>A setting has a value that cannot be used.</source>
         <translation>Un ajuste tiene un valor que no se puede usar.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="59" />
-        <source>Your local data could not be read or saved. Answers still work; check the free space and the data folder's permissions.</source>
+        <location filename="../dialogs.py" line="63"/>
+        <source>Your local data could not be read or saved. Answers still work; check the free space and the data folder&apos;s permissions.</source>
         <translation>No se pudieron leer o guardar tus datos locales. Las respuestas siguen funcionando; comprueba el espacio libre y los permisos de la carpeta de datos.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="61" />
+        <location filename="../dialogs.py" line="65"/>
         <source>The assistant keeps running; the details say what happened.</source>
         <translation>El asistente sigue funcionando; los detalles explican qué pasó.</translation>
     </message>
@@ -265,43 +317,43 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../window.py" line="114" />
-        <location filename="../window.py" line="116" />
+        <location filename="../window.py" line="121"/>
+        <location filename="../window.py" line="123"/>
         <source>Offline assistant</source>
         <translation>Asistente sin conexión</translation>
     </message>
     <message>
-        <location filename="../window.py" line="117" />
+        <location filename="../window.py" line="124"/>
         <source>Show or hide the window</source>
         <translation>Mostrar u ocultar la ventana</translation>
     </message>
     <message>
-        <location filename="../window.py" line="118" />
+        <location filename="../window.py" line="125"/>
         <source>&amp;Assistant</source>
         <translation>&amp;Asistente</translation>
     </message>
     <message>
-        <location filename="../window.py" line="119" />
+        <location filename="../window.py" line="126"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Ajustes…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="120" />
+        <location filename="../window.py" line="127"/>
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
     <message>
-        <location filename="../window.py" line="201" />
+        <location filename="../window.py" line="205"/>
         <source>Loading model…</source>
         <translation>Cargando modelo…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="219" />
+        <location filename="../window.py" line="224"/>
         <source>A new model was found in the model folder; checking it…</source>
         <translation>Hay un modelo nuevo en la carpeta del modelo; comprobándolo…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="246" />
+        <location filename="../window.py" line="251"/>
         <source>show my profile</source>
         <translation>muéstrame mi perfil</translation>
     </message>
@@ -309,17 +361,17 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../dialogs.py" line="232" />
+        <location filename="../dialogs.py" line="280"/>
         <source>The email should look like name@example.org.</source>
         <translation>El correo debe tener la forma nombre@ejemplo.org.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="233" />
+        <location filename="../dialogs.py" line="281"/>
         <source>The phone number should have at least 7 digits.</source>
         <translation>El teléfono debe tener al menos 7 cifras.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="209" />
+        <location filename="../dialogs.py" line="257"/>
         <source>Edit profile</source>
         <translation>Editar perfil</translation>
     </message>
@@ -327,139 +379,164 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="81" />
+        <location filename="../dialogs.py" line="87"/>
         <source>Settings</source>
         <translation>Ajustes</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="87" />
+        <location filename="../dialogs.py" line="99"/>
         <source>Clarification threshold</source>
         <translation>Umbral de aclaración</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="92" />
+        <location filename="../dialogs.py" line="105"/>
+        <source>The bundle&apos;s calibrated value is {value}%.</source>
+        <translation>El valor calibrado del paquete es {value}%.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="107"/>
+        <source>The slider stops at {top}%: above it, requests for “{intent}” would nearly always ask.</source>
+        <translation>El control llega hasta {top}%: por encima, las peticiones de «{intent}» casi siempre preguntarían.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="111"/>
+        <source>Use the bundle&apos;s value</source>
+        <translation>Usar el valor del paquete</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="115"/>
         <source>Automatic</source>
         <translation>Automático</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="92" />
+        <location filename="../dialogs.py" line="115"/>
         <source>GPU (CUDA)</source>
         <translation>GPU (CUDA)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="97" />
+        <location filename="../dialogs.py" line="120"/>
         <source>System</source>
         <translation>Sistema</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="101" />
+        <location filename="../dialogs.py" line="124"/>
         <source>Like the system</source>
         <translation>Como el sistema</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="101" />
+        <location filename="../dialogs.py" line="124"/>
         <source>Light</source>
         <translation>Claro</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="102" />
+        <location filename="../dialogs.py" line="125"/>
         <source>Dark</source>
         <translation>Oscuro</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="105" />
+        <location filename="../dialogs.py" line="128"/>
         <source>Keep a history of requests</source>
         <translation>Guardar un historial de peticiones</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="107" />
+        <location filename="../dialogs.py" line="130"/>
         <source>Clear history</source>
         <translation>Borrar historial</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="109" />
+        <location filename="../dialogs.py" line="132"/>
         <source>Fetch news feeds over the network</source>
         <translation>Descargar fuentes de noticias por la red</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="111" />
+        <location filename="../dialogs.py" line="134"/>
         <source>Serve the local API on 127.0.0.1 (for other programs)</source>
         <translation>Servir la API local en 127.0.0.1 (para otros programas)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="115" />
+        <location filename="../dialogs.py" line="138"/>
         <source>Local API: not part of this build (run from a source install to use it)</source>
         <translation>API local: no incluida en esta versión (úsala desde una instalación del código fuente)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="119" />
-        <location filename="../dialogs.py" line="156" />
+        <location filename="../dialogs.py" line="142"/>
+        <location filename="../dialogs.py" line="181"/>
         <source>What I have learned</source>
         <translation>Lo que he aprendido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="124" />
+        <location filename="../dialogs.py" line="147"/>
         <source>“{text}” → {intent} ({date})</source>
         <translation>«{text}» → {intent} ({date})</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="128" />
+        <location filename="../dialogs.py" line="151"/>
         <source>Nothing yet: choices and corrections you make are learned here.</source>
         <translation>Nada todavía: aquí aparecen las elecciones y correcciones que me enseñes.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="131" />
+        <location filename="../dialogs.py" line="154"/>
         <source>Remove</source>
         <translation>Quitar</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="133" />
+        <location filename="../dialogs.py" line="156"/>
         <source>Clear all</source>
         <translation>Borrar todo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="137" />
-        <location filename="../dialogs.py" line="195" />
+        <location filename="../dialogs.py" line="160"/>
+        <location filename="../dialogs.py" line="240"/>
         <source>Bundled model</source>
         <translation>Modelo incluido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="138" />
+        <location filename="../dialogs.py" line="161"/>
         <source>Load another model bundle…</source>
         <translation>Cargar otro paquete de modelo…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="140" />
+        <location filename="../dialogs.py" line="163"/>
         <source>Use the bundled model</source>
         <translation>Usar el modelo incluido</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="146" />
+        <location filename="../dialogs.py" line="170"/>
         <source>Ask to clarify below</source>
         <translation>Pedir aclaración por debajo de</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="147" />
+        <location filename="../dialogs.py" line="172"/>
         <source>Device</source>
         <translation>Dispositivo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="148" />
+        <location filename="../dialogs.py" line="173"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="149" />
+        <location filename="../dialogs.py" line="174"/>
         <source>Appearance</source>
         <translation>Apariencia</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="164" />
+        <location filename="../dialogs.py" line="189"/>
         <source>Model</source>
         <translation>Modelo</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="188" />
+        <location filename="../dialogs.py" line="212"/>
+        <source>History is cleared on OK</source>
+        <translation>El historial se borra al pulsar Aceptar</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="220"/>
+        <source>{value} (bundle)</source>
+        <translation>{value} (paquete)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="233"/>
         <source>Choose a model bundle folder</source>
         <translation>Elige la carpeta de un paquete de modelo</translation>
     </message>

@@ -9,7 +9,7 @@ import pytest
 from core.actions import ActionRegistry, ActionRequest, ActionResult, ActionServices
 from core.actions.business import BusinessAction, Span, is_open, next_opening, weekly_hours
 from core.actions.help import HelpAction
-from core.actions.news import NewsAction, rank_items, words_of
+from core.actions.news import NewsAction, rank_items
 from core.actions.profile import ProfileAction
 from core.intents import load_dataset
 from core.paths import resource_root
@@ -62,8 +62,8 @@ def test_news_ranking_by_topic_then_date() -> None:
 
     old = Item("a", "", datetime(2020, 1, 1, tzinfo=UTC), "", "s", frozenset({"sports"}), frozenset({"a"}))
     new = Item("b", "", datetime(2026, 1, 1, tzinfo=UTC), "", "s", frozenset({"science"}), frozenset({"b"}))
-    assert [i.title for i, _ in rank_items([new, old], words_of("football news"))] == ["a", "b"]
-    assert [i.title for i, _ in rank_items([old, new], words_of("news"))] == ["b", "a"]
+    assert [i.title for i, _ in rank_items([new, old], {"sports"}, set())] == ["a", "b"]
+    assert [i.title for i, _ in rank_items([old, new], set(), set())] == ["b", "a"]
 
 
 def test_news_reads_network_feeds_only_when_enabled(tmp_path: Path) -> None:
@@ -272,3 +272,122 @@ def test_an_answer_link_must_be_http_or_mailto() -> None:
                         "examples": ["a b c"], "link": "javascript:alert(1)"}], "out_of_scope": {"examples": ["z"]}}
     with pytest.raises(DatasetError, match="http"):
         parse_dataset(raw)
+
+
+# Issue 22: each misfire a new user met, answered from the request's slots and the locale files.
+MONDAY_11 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Madrid: open 10:00–14:00, 17:00–20:30
+
+
+def business_answer(tmp_path: Path, text: str, lang: str, now: datetime = MONDAY_11) -> str:
+    return str(BusinessAction(services(tmp_path, now=now)).run(request(text, lang)).fields["answer"])
+
+
+def test_news_about_a_topic_lists_only_that_topics_headlines(tmp_path: Path) -> None:
+    result = NewsAction(services(tmp_path)).run(request("news about tech", "en"))
+    on_topic = [item["title"] for item in result.fields["items"] if item["topic_match"]]
+    assert result.title == "News · technology" and len(on_topic) == 5
+    for title in ("Marathon record falls in windy conditions", "New bacteria found that digests plastic in seawater",
+                  "Inflation eases for a third month in a row"):
+        assert title not in on_topic  # they share only fillers ("in") with the request or with tech headlines
+
+
+@pytest.mark.parametrize(("text", "lang"), [("what's in the news today", "en"), ("noticias con lo nuevo", "es")])
+def test_fillers_never_pick_headlines(tmp_path: Path, text: str, lang: str) -> None:
+    result = NewsAction(services(tmp_path)).run(request(text, lang))
+    assert result.fields["topics"] == [] and result.title in ("News", "Noticias")
+    items = result.fields["items"]
+    assert len(items) == 8 and all(item["topic_match"] for item in items)  # the newest, none set apart
+    assert [item["published"] for item in items] == sorted((item["published"] for item in items), reverse=True)
+
+
+def test_news_on_a_topic_lists_its_headlines_in_either_language(tmp_path: Path) -> None:
+    result = NewsAction(services(tmp_path)).run(request("¿qué hay de elecciones?", "es"))
+    assert result.title == "Noticias · política"
+    assert {i["title"] for i in result.fields["items"] if i["topic_match"]} == {
+        "El Parlamento aprueba la nueva ley de vivienda", "Leaders meet to discuss a climate fund for coastal cities"}
+
+
+def test_news_on_a_topic_no_headline_is_on_says_so_even_when_fillers_are_shared(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    (tmp_path / "sample").mkdir()
+    items = "".join(f"<item><title>Nuevo récord {n} con la selección en la final</title><category>deportes</category>"
+                    "</item>" for n in range(5))
+    (tmp_path / "sample" / "news_feed.xml").write_text(f"<rss><channel><title>S</title>{items}</channel></rss>")
+    svc = replace(services(tmp_path), resources=tmp_path)
+    result = NewsAction(svc).run(request("lo nuevo en tecnología con IA", "es"))
+    assert result.title == "Ahora no hay titulares de tecnología"
+    assert not any(item["topic_match"] for item in result.fields["items"])  # "nuevo", "con", "en" match nothing
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("what services do you offer?", "en", "We offer: New and second-hand books, Special orders, Home delivery, Café, "
+                                          "Book launches and reading clubs."),
+    ("is there parking near the shop?", "en", "Parking: We have no parking of our own; there is a public car park at "
+                                              "Plaza Mayor, a 4-minute walk away."),
+    ("¿tienen libros de segunda mano?", "es", "Sí: Libros nuevos y de segunda mano."),
+    ("¿puedo pagar con tarjeta?", "es", "Formas de pago: efectivo, tarjeta (débito y crédito), pago con el móvil, "
+                                        "Bizum."),
+    ("¿hacéis reparaciones?", "es", "Ese dato no está en la ficha del negocio."),  # not known: said, no hours
+    ("do you do gift wrapping?", "en", "That detail is not in the business profile."),
+])
+def test_business_answers_services_parking_and_payment_from_the_profile(tmp_path: Path, text: str, lang: str,
+                                                                        expected: str) -> None:
+    assert business_answer(tmp_path, text, lang) == expected
+
+
+def test_business_without_a_field_says_it_does_not_know(tmp_path: Path) -> None:
+    (tmp_path / "sample").mkdir()
+    text = (resource_root() / "sample" / "business.toml").read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if not line.startswith(("parking", "payment"))]
+    (tmp_path / "sample" / "business.toml").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    from dataclasses import replace
+
+    svc = replace(services(tmp_path, now=MONDAY_11), resources=tmp_path)
+    result = BusinessAction(svc).run(request("is there parking near the shop?", "en"))
+    assert result.fields["answer"] == "That detail is not in the business profile."
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("¿a qué hora cierran hoy?", "es", "Hoy cierra a las 14:00 y a las 20:30."),
+    ("what time do you close?", "en", "Today it closes at 14:00 and 20:30."),
+    ("¿cierran el sábado?", "es", "El sábado cierra a las 14:30."),
+    ("when do you close on sunday?", "en", "On Sunday: closed. Opens on Monday at 10:00."),
+])
+def test_business_answers_the_closing_time_when_asked(tmp_path: Path, text: str, lang: str, expected: str) -> None:
+    assert business_answer(tmp_path, text, lang) == expected
+
+
+def test_closing_time_after_the_last_closing_says_it_has_closed(tmp_path: Path) -> None:
+    monday_night = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)  # 22:00 in Madrid
+    assert business_answer(tmp_path, "¿a qué hora cierran hoy?", "es", monday_night) == \
+        "Hoy ya ha cerrado (cerró a las 20:30)."
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("are you open at 12am?", "en", "Today at 00:00: closed."),  # midnight, not noon (open 10:00–14:00)
+    ("¿abrís a las 12 de la noche?", "es", "Hoy a las 00:00: cerrado."),
+    ("are you open at 12pm?", "en", "Today at 12:00: open (10:00–14:00)."),
+    ("¿abrís a las 10 de la noche?", "es", "Hoy a las 22:00: cerrado."),
+])
+def test_twelve_am_and_twelve_at_night_are_midnight(tmp_path: Path, text: str, lang: str, expected: str) -> None:
+    assert business_answer(tmp_path, text, lang) == expected
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("what is the business called?", "en", "The business is called Librería Café Aurora."),  # not "call": phone
+    ("¿cómo se llama la tienda?", "es", "El negocio se llama Librería Café Aurora."),
+    ("¿dónde puedo ver el horario?", "es", "Sí, abierto ahora hasta las 14:00."),  # "dónde" is no address here
+    ("¿dónde estáis?", "es", "La dirección es Calle Mayor 12, 28013 Madrid."),
+    ("how can I contact you?", "en", "Phone: +34 910 000 123 · email: hola@aurora.example."),
+])
+def test_whole_words_choose_the_field(tmp_path: Path, text: str, lang: str, expected: str) -> None:
+    assert business_answer(tmp_path, text, lang) == expected
+
+
+def test_business_card_carries_the_slots_it_answered_from(tmp_path: Path) -> None:
+    text = "¿abrís mañana por la tarde?"
+    result = BusinessAction(services(tmp_path, now=MONDAY_11)).run(request(text))
+    assert [(s["name"], text[s["start"]:s["end"]]) for s in result.fields["slots"]] == [
+        ("field", "abrís"), ("day", "mañana"), ("part_of_day", "por la tarde")]
+    assert result.fields["asked"] == "hours" and result.fields["field"] == "opening"

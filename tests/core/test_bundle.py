@@ -85,13 +85,26 @@ def test_a_pad_token_missing_from_the_tokenizer_is_a_mismatch(bundle_copy: Path)
 def test_an_older_bundle_without_pad_token_or_devices_still_loads(bundle_copy: Path) -> None:
     path = bundle_copy / MANIFEST
     data = json.loads(path.read_text(encoding="utf-8"))
-    for key in ("pad_token", "devices"):
-        del data[key]
+    for key in ("pad_token", "devices", "graphs", "text_form"):
+        data.pop(key, None)
     path.write_text(json.dumps(data), encoding="utf-8")
     manifest = read_manifest(bundle_copy)
-    assert manifest.pad_token == "" and manifest.devices == ("cpu", "cuda")
+    assert manifest.pad_token == "" and manifest.devices == ("cpu", "cuda") and manifest.text_form == ""
+    assert manifest.graph_file("cpu") == manifest.graph_file("cuda") == "model.pt"  # one graph everywhere
     engine = Engine(bundle_copy)
-    assert engine._tokenizer.padding is not None and engine._tokenizer.padding["pad_token"] == "[PAD]"
+    assert engine.graph_file == "model.pt" and engine.score(["news"])[0].error == ""
+
+
+def test_graphs_must_name_listed_files_for_the_listed_devices(bundle_copy: Path) -> None:
+    edit_manifest(bundle_copy, graphs={"cpu": "model.pt"})  # devices still lists cuda
+    with pytest.raises(BundleCorruptError, match="graphs"):
+        read_manifest(bundle_copy)
+    edit_manifest(bundle_copy, graphs={"cpu": "model.pt", "cuda": "../elsewhere.pt"})
+    with pytest.raises(BundleCorruptError, match="plain files"):
+        read_manifest(bundle_copy)
+    edit_manifest(bundle_copy, graphs={"cpu": "model.pt", "cuda": "model_cuda.pt"}, text_form="shout-v9")
+    with pytest.raises(BundleMismatchError, match="text_form"):
+        read_manifest(bundle_copy)
 
 
 def test_the_text_prefix_of_the_manifest_is_prepended_before_tokenising(bundle_copy: Path) -> None:

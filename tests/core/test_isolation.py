@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.actions.registry import builtin_action_modules
 from core.assistant import Assistant
 from core.context import build_context
 from core.engine import Engine
@@ -16,8 +17,8 @@ from core.engine import Engine
 
 def test_core_imports_neither_qt_nor_transformers() -> None:
     modules = [p.stem for p in Path("core").glob("*.py") if p.stem not in ("__main__", "api")]
-    code = ("import sys\n" + "".join(f"import core.{m}\n" for m in modules) + "import core.actions.news, "
-            "core.actions.business, core.actions.profile, core.actions.help\n"
+    actions = builtin_action_modules(Path("pyproject.toml"))
+    code = ("import sys\n" + "".join(f"import core.{m}\n" for m in modules) + f"import {', '.join(actions)}\n"
             "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'transformers')]\nprint(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.errors import InputTextError
-from core.text import MAX_CHARS, clean_text
+from core.text import MAX_CHARS, clean_text, model_form
 
 
 def test_normalises_unicode_and_whitespace() -> None:
@@ -56,3 +56,20 @@ def test_any_string_gives_clean_text_or_a_clear_error(raw: str) -> None:
     assert cleaned.text == cleaned.text.strip()
     assert "  " not in cleaned.text
     assert len(cleaned.text.split(" ")) <= 200
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("NOTICIAS DE ÚLTIMA HORA", "noticias de ultima hora"),
+    ("¿Qué noticias hay de tecnología?", "que noticias hay de tecnologia"),
+    ("AYUDAAA!!", "ayuda"),
+    ("¿cuántos años tenés?", "cuantos años tenes"),  # ñ stays: "año" is not "ano"
+    ("order 12345, please", "order 12345, please"),  # digits are never collapsed
+])
+def test_the_model_reads_one_form_whatever_the_case_accents_and_marks(typed: str, read: str) -> None:
+    assert model_form(typed, "fold-v1") == read
+    assert model_form(typed, "") == typed  # older bundles: as cleaned
+
+
+def test_an_unknown_text_form_is_refused() -> None:
+    with pytest.raises(ValueError, match="text form"):
+        model_form("hola", "shout-v9")
