@@ -5,7 +5,7 @@
     python -m core teach "¿qué echan en el cine?" get_news     # remembered in the local database
     python -m core forget "¿qué echan en el cine?"
     python -m core taught                                       # what was taught, JSON lines
-    python -m core validate-intents resources/intents.yaml
+    python -m core validate-intents resources/intents.yaml [--model resources/model]
     python -m core serve [--host 127.0.0.1] [--port 8765]       # needs the 'api' extra; prints its token
 """
 
@@ -167,32 +167,30 @@ def cmd_taught(_args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from importlib import metadata
-
-    from core.actions import ENTRY_POINT_GROUP
+    """Print core.validate's report: what serves each intent and, with a bundle, whether it matches the file."""
+    from core.actions import ActionRegistry, ActionServices
     from core.actions.answer import business_fields
-    from core.intents import load_dataset, template_fields
+    from core.actions.base import business_file
+    from core.bundle import read_manifest
+    from core.intents import load_dataset
+    from core.settings import Settings, SettingsStore
+    from core.validate import validate_intents
 
     dataset = load_dataset(args.path)
-    plugins = {entry.name for entry in metadata.entry_points(group=ENTRY_POINT_GROUP)}  # named after their intent
-    fields = set(business_fields(resource_path("sample", "business.toml"), "en"))
-    problems = []
-    for intent in dataset.intents:
-        served = "plugin" if intent.name in plugins else "answer" if intent.answered_without_code else "NOTHING"
-        print(f"{intent.name}: {len(intent.examples)} examples, served by {served}")
-        if served == "NOTHING":
-            problems.append(f"{intent.name} has neither an action plugin nor an 'answer'/'link': add an answer "
-                            "text in intents.yaml or install a plugin for it.")
-        for lang, text in (intent.answer or {}).items():
-            unknown = sorted(template_fields(text) - fields)
-            if unknown:
-                problems.append(f"{intent.name} answer ({lang}) uses {unknown}, which business.toml does not have; "
-                                f"known fields: {', '.join(sorted(fields))}.")
-    print(f"out_of_scope: {len(dataset.out_of_scope)} examples")
-    for problem in problems:
+    resources = resource_path()
+    services = ActionServices(store=SettingsStore(None, Settings()), resources=resources, storage=None,
+                              dataset=dataset)
+    registry = ActionRegistry.discover(services)  # the actions the app would run for this file
+    manifest = read_manifest(args.model) if args.model is not None else None
+    report = validate_intents(dataset, registry, set(business_fields(business_file(resources), "en")), manifest)
+    for line in report.lines:
+        print(line)
+    for note in report.notes:
+        print(f"note: {note}")
+    for problem in report.problems:
         print(f"problem: {problem}")
-    print("OK" if not problems else f"{len(problems)} problem(s)")
-    return 1 if problems else 0
+    print("OK" if report.ok else f"{len(report.problems)} problem(s)")
+    return 0 if report.ok else 1
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -249,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("taught", help="list what was taught, newest first (JSON lines)").set_defaults(func=cmd_taught)
     validate = sub.add_parser("validate-intents", help="check an intents YAML file")
     validate.add_argument("path", type=Path, nargs="?", default=resource_path("intents.yaml"))
+    validate.add_argument("--model", type=Path, help="also check this bundle's labels and dataset hash against the "
+                                                    "file (e.g. resources/model)")
     validate.set_defaults(func=cmd_validate)
     return parser
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from core.intents import IntentDataset, load_dataset
 from core.paths import AppPaths, default_paths
 from core.settings import Overrides, Settings, SettingsStore
 from core.storage import Storage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,11 +43,17 @@ class AppContext:
         self.storage.close()
 
 
-def _dataset(paths: AppPaths) -> IntentDataset | None:
+def _dataset(paths: AppPaths, report: Callable[[str], None]) -> IntentDataset | None:
+    """The intents file, or None when it is missing or broken: the assistant still works (the model does not
+    read it), but help lists no examples and intents answered from the file have no action, so the problem is
+    reported (the window shows the store's warnings at start-up; the log keeps it)."""
+    path = paths.resources / "intents.yaml"
     try:
-        return load_dataset(paths.resources / "intents.yaml")
-    except DatasetError:
-        return None  # help then lists no examples; the assistant still works
+        return load_dataset(path)
+    except DatasetError as exc:
+        report(f"The intents file could not be read, so help lists no examples and intents answered from it do "
+               f"nothing: {exc} Check it with `python -m core validate-intents {path}`.")
+        return None
 
 
 def build_context(paths: AppPaths | None = None, settings: Settings | None = None,
@@ -52,7 +62,12 @@ def build_context(paths: AppPaths | None = None, settings: Settings | None = Non
     paths = (paths or default_paths()).ensure()
     store = SettingsStore(paths.settings_file if save else None, settings, overrides)
     storage = Storage(paths.database)
-    dataset = _dataset(paths)
+
+    def report(message: str) -> None:
+        log.error(message)
+        store.warnings.append(message)
+
+    dataset = _dataset(paths, report)
     services = ActionServices(store=store, resources=paths.resources, storage=storage, dataset=dataset,
                               cache_dir=paths.data_dir / "cache")
     return AppContext(paths, store, storage, ActionRegistry.discover(services), dataset)

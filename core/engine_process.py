@@ -112,8 +112,12 @@ def _log(path: Path | None) -> logging.Logger:
     if path is None:
         logger.addHandler(logging.NullHandler())
         return logger
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=3, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=3,
+                                                                        encoding="utf-8")
+    except OSError:  # a read-only data folder: the log is optional, the engine is not
+        handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     logger.addHandler(handler)
     return logger

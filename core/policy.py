@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.errors import ConfigError, ModelOutputError
-from core.prediction import Prediction, Scores
+from core.prediction import DEFAULT_THRESHOLD, Prediction, Scores
 
-DEFAULT_THRESHOLD = 0.70
+__all__ = ["DEFAULT_THRESHOLD", "ClarificationPolicy"]  # DEFAULT_THRESHOLD is defined in core.prediction
 
 
 @dataclass(frozen=True)

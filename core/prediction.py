@@ -15,6 +15,10 @@ from typing import Any, Protocol
 
 from core.errors import EngineProcessError, ModelOutputError
 
+# The clarification threshold: top confidence below it -> ask instead of acting. Exported bundles carry it in
+# their manifest and settings may override it; this is the one place the number is written (core.policy
+# re-exports it).
+DEFAULT_THRESHOLD = 0.70
 SUM_TOLERANCE = 1e-3  # probabilities of one row must sum to 1 within this (float32 softmax drifts ~1e-6)
 
 
@@ -44,7 +48,8 @@ class EngineInfo:
     labels: tuple[str, ...]  # every label, in the model's output order
     out_of_scope_labels: tuple[str, ...]  # labels that mean "not for me": never routed to an action
     display_names: Mapping[str, Mapping[str, str]]  # label -> language code -> name shown to people
-    default_threshold: float  # the bundle's calibrated clarification threshold (used when settings name none)
+    default_threshold: float  # the bundle's clarification threshold (manifest; used when settings name none).
+    # It is the product's fixed DEFAULT_THRESHOLD, not a calibrated value: the temperature is what is calibrated.
     device: str  # "cpu" or "cuda": where the model runs
     cuda_available: bool  # whether a CUDA device exists on this machine (for the settings dialog)
     model_dir: str = ""  # the bundle folder this engine loaded
@@ -166,7 +171,7 @@ class Prediction:
     out_of_scope: bool  # True: the top label is the explicit out-of-scope class
     truncated: bool  # True: the request was cut to the word/character/token budget
     latency_ms: float  # cleaning + tokenisation + model time for this request (batch share)
-    threshold: float = field(default=0.7)  # the threshold the decision used
+    threshold: float = field(default=DEFAULT_THRESHOLD)  # the threshold the decision used
 
     def candidates(self, out_of_scope_labels: Sequence[str], limit: int = 3) -> list[Score]:
         """The likely in-scope intents to offer when asking the user to clarify."""

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Settings:
-    threshold: float | None = None  # clarification threshold; None = the model bundle's default (0.70)
+    threshold: float | None = None  # clarification threshold; None = the model bundle's default (its manifest's)
     device: str = "auto"  # auto | cpu | cuda
     language: str = "system"  # system (the system locale) | es | en: the window and the answers
     history_enabled: bool = True  # record requests (history, feedback); off = no request text stored anywhere
@@ -184,7 +184,6 @@ class SettingsStore:
         self._settings = settings
         self.overrides = overrides or Overrides()
         self._lock = threading.Lock()
-        self._listeners: list[Callable[[Settings, Settings], None]] = []
 
     @property
     def current(self) -> Settings:
@@ -204,17 +203,11 @@ class SettingsStore:
         """The clarification threshold to use now: --threshold, else the setting (None: the bundle's)."""
         return self.overrides.threshold if self.overrides.threshold is not None else self._settings.threshold
 
-    def subscribe(self, listener: Callable[[Settings, Settings], None]) -> None:
-        """listener(old, new) runs after each change, on the thread that made it."""
-        self._listeners.append(listener)
-
     def replace(self, new: Settings, save: bool = True) -> None:
         """Apply `new` at once; save it when the store has a file. Raises OSError when saving fails (the new
         settings still apply for this run)."""
-        with self._lock:
-            old, self._settings = self._settings, new
-        for listener in self._listeners:
-            listener(old, new)
+        with self._lock:  # readers take `current` on every request: nothing needs telling
+            self._settings = new
         if save and self.path is not None:
             save_settings(self.path, new)
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 from core.engine_process import PACKAGE_ROOT, isolated_command
 from core.errors import AssistantError
+
+# core.api.TOKEN_ENV (not imported: core.api imports FastAPI, which the window never loads); a test checks they
+# are the same name.
+TOKEN_ENV = "OFFLINE_ASSISTANT_API_TOKEN"
 
 
 def api_available() -> bool:
@@ -23,7 +29,10 @@ def start_api(model_dir: Path, port: int) -> subprocess.Popen[bytes]:
             "The local API is not part of this build (it needs the 'api' extra). Run the assistant from a source "
             "install with `pip install -e '.[api]'`, or use `python -m core serve`."
         )
-    return subprocess.Popen(api_command(model_dir, port), cwd=PACKAGE_ROOT)
+    # A token of this launch: every client must send it (X-Assistant-Token), so no web page or other user's
+    # process can use the API; the server writes it to <config>/api-token (0600) for the user's own programs.
+    env = {**os.environ, TOKEN_ENV: secrets.token_urlsafe(32)}
+    return subprocess.Popen(api_command(model_dir, port), cwd=PACKAGE_ROOT, env=env)
 
 
 def api_command(model_dir: Path, port: int) -> list[str]:
@@ -32,7 +41,12 @@ def api_command(model_dir: Path, port: int) -> list[str]:
     return isolated_command("core", ["serve", "--model", str(Path(model_dir).resolve()), "--port", str(port)])
 
 
-def stop_api(process: subprocess.Popen[bytes] | None) -> None:
+def stop_api(process: subprocess.Popen[bytes] | None, grace_s: float = 5.0) -> None:
+    """Stop the API child: terminate, then kill one that does not end within `grace_s` (never raises on quit)."""
     if process is not None and process.poll() is None:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

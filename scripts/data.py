@@ -221,3 +221,22 @@ def load_outlier_pool(root: Path | None = None) -> dict[str, list[PublicExample]
     return {source: [PublicExample(r.text, r.label, r.source_intent)
                      for r in load_public_records(source, "train", root)]
             for source in SOURCES if available(source, root)}
+
+
+def balance_classes(rows: list[Row], floor: float) -> list[Row]:
+    """Repeat the examples of small intents until each has `floor` x the median intent's row count (out of
+    scope is left as it is): a deployer's new intent with a few dozen examples is otherwise drowned by the
+    others and never predicted. Deterministic (examples cycled in order); floor 0 returns `rows` unchanged."""
+    counts: dict[str, int] = defaultdict(int)
+    for _, label in rows:
+        if label != OUT_OF_SCOPE:
+            counts[label] += 1
+    if floor <= 0 or not counts:
+        return rows
+    sizes = sorted(counts.values())
+    target = int(floor * sizes[len(sizes) // 2])
+    extra: list[Row] = []
+    for label, count in counts.items():
+        own = [row for row in rows if row[1] == label]
+        extra += [own[i % count] for i in range(max(0, target - count))]
+    return rows + extra

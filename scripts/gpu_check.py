@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     on_cpu = [cpu.score([t])[0] for t in texts]
     on_gpu = [gpu.score([t])[0] for t in texts]
     agree = sum(a.top.intent == b.top.intent for a, b in zip(on_cpu, on_gpu, strict=True)) / len(texts)
-    graph_diff = max(abs(a.top.confidence - {s.intent: s.confidence for s in b.ranking}[a.top.intent]) for a, b in zip(on_cpu, on_gpu,
-                                                                                          strict=True))
+    graph_diff = max(abs(a.top.confidence - {s.intent: s.confidence for s in b.ranking}[a.top.intent])
+                     for a, b in zip(on_cpu, on_gpu, strict=True))
     batches = [texts[i:i + 32] for i in range(0, len(texts) - 31, 32)]
     batch_diff = 0.0
     for batch in batches:

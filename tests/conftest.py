@@ -33,9 +33,11 @@ WORDS = ("noticias news latest headlines titulares deportes tech ciencia breakin
 # Fixtures that train the tiny model (tens of seconds on a loaded 2-core machine): a test that uses one, directly or
 # through another fixture, is `slow`, so `-m "not slow"` never trains.
 TRAINING_FIXTURES = frozenset({"tiny_run", "tiny_bundle", "tiny_bundle_fp32", "bundle_copy"})
-# Tests that start `python -m core ...` or a child interpreter and wait on it (5-20 s each under load); the CLI's
-# behaviour is tested in-process in tests/core/test_cli.py, and these keep the process-level contracts.
-SUBPROCESS_TESTS = frozenset({
+# Tests that start `python -m core ...` or a child interpreter and wait on it (5-20 s each under load; the CLI's
+# behaviour is tested in-process in tests/core/test_cli.py, these keep the process-level contracts), and tests
+# that build and export a model of their own.
+SLOW_TESTS = frozenset({
+    "test_an_xlmr_style_pad_token_is_exported_and_used",
     "test_classify_reads_any_bytes_and_always_writes_utf8_json",
     "test_the_cli_refuses_a_writing_model_with_exit_2",
     "test_serve_on_every_interface_exits_2_with_a_message",
@@ -48,10 +50,13 @@ SUBPROCESS_TESTS = frozenset({
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the training-fixture users and the subprocess tests `slow` (the fast tier is `-m "not slow"`)."""
+    """Mark the training-fixture users, the subprocess tests and the self-training tests `slow` (the fast tier is
+    `-m "not slow"`)."""
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
-        if used & TRAINING_FIXTURES or getattr(item, "originalname", item.name) in SUBPROCESS_TESTS:
+        callspec = getattr(item, "callspec", None)  # a fixture chosen by parameter (request.getfixturevalue)
+        used |= {v for v in (callspec.params.values() if callspec else ()) if isinstance(v, str)}
+        if used & TRAINING_FIXTURES or getattr(item, "originalname", item.name) in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 
 

@@ -155,8 +155,7 @@ def test_profile_reads_the_stored_profile(tmp_path: Path) -> None:
     svc = services(tmp_path)
     empty = ProfileAction(svc).run(request("mi perfil"))
     assert "Aún no hay datos" in empty.body
-    assert svc.storage is not None
-    svc.storage.set_profile({"name": "Ana", "email": "ana@example.org"})
+    Storage(tmp_path / "db.sqlite3").set_profile({"name": "Ana", "email": "ana@example.org"})  # as the form does
     filled = ProfileAction(svc).run(request("my profile", "en"))
     assert "Name: Ana" in filled.body and filled.fields["profile"]["email"] == "ana@example.org"
 
@@ -170,9 +169,18 @@ def test_profile_reads_the_stored_profile(tmp_path: Path) -> None:
 ])
 def test_profile_answers_the_field_asked(tmp_path: Path, text: str, lang: str, title: str) -> None:
     svc = services(tmp_path)
-    assert svc.storage is not None
-    svc.storage.set_profile({"name": "Ana", "email": "ana@example.org"})
+    Storage(tmp_path / "db.sqlite3").set_profile({"name": "Ana", "email": "ana@example.org"})
     assert ProfileAction(svc).run(request(text, lang)).title == title
+
+
+def test_actions_get_the_profile_read_only_never_the_storage(tmp_path: Path) -> None:
+    """A plugin can read the profile but not clear history or forget what was taught (issue 26, item 6)."""
+    svc = services(tmp_path)
+    Storage(tmp_path / "db.sqlite3").set_profile({"name": "Ana"})
+    assert dict(svc.profile) == {"name": "Ana"}
+    assert not hasattr(svc.storage, "clear_history") and not hasattr(svc.storage, "set_profile")
+    with pytest.raises(TypeError):
+        svc.profile["name"] = "Eve"  # type: ignore[index]
 
 
 def test_help_lists_every_intent_with_examples_in_the_users_language(tmp_path: Path) -> None:

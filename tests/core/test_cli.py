@@ -1,22 +1,35 @@
+"""The command line, tested in-process through core.cli.main (one subprocess test keeps the exit-code contract of
+`python -m core`: a process that cannot load its bundle exits 2 with the reason on stderr)."""
+
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core.bundle import MODEL_FILE
+from core.cli import EXIT_BAD_BUNDLE, main
 
 
-def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "core", *args], input=stdin, capture_output=True, text=True,
-                          timeout=120, check=False)
+def run_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str,
+             stdin: str = "") -> tuple[int, str, str]:
+    """core.cli.main(args) with `stdin` as its input; (exit code, stdout, stderr)."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8"))
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
-def test_classify_writes_one_json_line_per_input_line_and_survives_bad_lines(tiny_bundle: Path) -> None:
-    proc = run_cli("classify", "--model", str(tiny_bundle), "--threshold", "0.6", stdin="news today\n\n   \nayuda\n")
-    assert proc.returncode == 0, proc.stderr
-    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+def test_classify_writes_one_json_line_per_input_line_and_survives_bad_lines(
+        tiny_bundle: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = run_main(capsys, monkeypatch, "classify", "--model", str(tiny_bundle), "--threshold", "0.6",
+                              stdin="news today\n\n   \nayuda\n")
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 4
     assert rows[1] == {"text": "", "error": rows[1]["error"]} and "empty" in rows[1]["error"]
     for row in (rows[0], rows[3]):
@@ -25,23 +38,57 @@ def test_classify_writes_one_json_line_per_input_line_and_survives_bad_lines(tin
         assert row["needs_clarification"] == (row["confidence"] < 0.6 or row["intent"] == "out_of_scope")
 
 
-def test_missing_or_corrupt_bundle_exits_2_with_a_message(tmp_path: Path, bundle_copy: Path) -> None:
-    missing = run_cli("classify", "--model", str(tmp_path / "nothing"))
-    assert missing.returncode == 2 and "does not exist" in missing.stderr
+def test_a_corrupt_bundle_exits_2_with_a_message(bundle_copy: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     (bundle_copy / MODEL_FILE).write_bytes(b"broken")
-    corrupt = run_cli("classify", "--model", str(bundle_copy), stdin="hola\n")
-    assert corrupt.returncode == 2 and "corrupt" in corrupt.stderr and corrupt.stdout == ""
+    code, out, err = run_main(capsys, monkeypatch, "classify", "--model", str(bundle_copy), stdin="hola\n")
+    assert code == EXIT_BAD_BUNDLE and "corrupt" in err and out == ""
 
 
-def test_route_runs_the_action_or_offers_choices(tiny_bundle: Path) -> None:
-    acted = run_cli("route", "--model", str(tiny_bundle), "--threshold", "0.0", "--json", "news today")
-    turn = json.loads(acted.stdout)
-    assert acted.returncode == 0
+def test_the_process_exits_2_when_the_bundle_is_missing(tmp_path: Path) -> None:
+    """The exit-code contract as a shell sees it (the one subprocess test of the CLI)."""
+    proc = subprocess.run([sys.executable, "-m", "core", "classify", "--model", str(tmp_path / "nothing")],
+                          input="", capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == EXIT_BAD_BUNDLE and "does not exist" in proc.stderr and proc.stdout == ""
+
+
+def test_route_acts_at_threshold_0(tiny_bundle: Path, capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run_main(capsys, monkeypatch, "route", "--model", str(tiny_bundle), "--threshold", "0.0",
+                            "--json", "news today")
+    turn = json.loads(out)
+    assert code == 0
     assert (turn["result"] is None) == (turn["prediction"]["intent"] == "out_of_scope")
-    unsure = run_cli("route", "--model", str(tiny_bundle), "--threshold", "1.0", "news today")
-    assert unsure.returncode == 0 and ("Did you mean" in unsure.stdout)
 
 
-def test_validate_intents() -> None:
-    proc = run_cli("validate-intents")
-    assert proc.returncode == 0 and proc.stdout.strip().endswith("OK")
+def test_route_at_threshold_1_never_acts_and_prints_what_it_decided(
+        tiny_bundle: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """At threshold 1.0 nothing is confident enough: the turn asks (clarify) or declines (out of scope), and the
+    plain output says which, whatever the tiny model's top label is."""
+    code, out, _ = run_main(capsys, monkeypatch, "route", "--model", str(tiny_bundle), "--threshold", "1.0",
+                            "--json", "news today")
+    turn = json.loads(out)
+    assert code == 0 and turn["kind"] != "act"
+    code, plain, _ = run_main(capsys, monkeypatch, "route", "--model", str(tiny_bundle), "--threshold", "1.0",
+                              "news today")
+    assert code == 0
+    if turn["result"] is None:
+        offered = [c["intent"] for c in turn["candidates"]]
+        assert plain.startswith("Not sure (") and "Did you mean" in plain
+        assert all(intent in plain for intent in offered)
+    else:
+        assert plain.startswith(f"[{turn['kind']}] {turn['result']['title']}")
+
+
+def test_validate_intents(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run_main(capsys, monkeypatch, "validate-intents")
+    assert code == 0 and out.strip().endswith("OK")
+    assert "get_shipping: " in out and "served by answer" in out
+
+
+def test_validate_intents_checks_the_shipped_bundle_against_the_file(capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.paths import resource_path
+
+    code, out, _ = run_main(capsys, monkeypatch, "validate-intents", "--model", str(resource_path("model")))
+    assert code == 0 and "problem:" not in out, out

@@ -12,11 +12,27 @@ from desktop.window import MainWindow, start
 
 
 def ask(qtbot, window: MainWindow, text: str):  # type: ignore[no-untyped-def]
+    """Type `text`, press Enter and return the Turn shown; a worker error fails the test at once, with the error,
+    instead of after the answer's timeout."""
     panel = window.panel
-    panel.input.setText(text)
-    with qtbot.waitSignal(panel.answered, timeout=5000) as blocker:
+    worker = window.controller.worker
+    answered: list[object] = []
+    failed: list[tuple[int, object]] = []
+
+    def on_failed(request_id: int, error: object) -> None:
+        failed.append((request_id, error))
+
+    panel.answered.connect(answered.append)
+    worker.failed.connect(on_failed)
+    try:
+        panel.input.setText(text)
         qtbot.keyClick(panel.input, Qt.Key.Key_Return)
-    return blocker.args[0]
+        qtbot.waitUntil(lambda: bool(answered or failed), timeout=5000)
+    finally:
+        panel.answered.disconnect(answered.append)
+        worker.failed.disconnect(on_failed)
+    assert not failed, f"the worker failed on {text!r}: {failed[0][1]!r}"
+    return answered[0]
 
 
 def test_typing_and_enter_shows_intent_confidence_and_result(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -207,3 +207,17 @@ def test_new_intent_evaluation_end_to_end_with_a_tiny_model(tmp_path: Path) -> N
     manifest = json.loads((tmp_path / "new" / "bundle" / "manifest.json").read_text(encoding="utf-8"))
     assert item.name in json.dumps(manifest["labels"])
     assert json.loads((tmp_path / "new" / "new_intent.json").read_text(encoding="utf-8")) == report
+
+
+def test_small_intents_are_repeated_up_to_the_floor_and_nothing_else_changes() -> None:
+    from scripts.data import balance_classes
+
+    rows = ([(f"news {i}", "get_news") for i in range(100)] + [(f"help {i}", "get_help") for i in range(80)]
+            + [(f"ret {i}", "get_returns") for i in range(10)] + [(f"oos {i}", "out_of_scope") for i in range(500)])
+    out = balance_classes(rows, 0.75)
+    counts = {label: sum(1 for _, x in out if x == label) for label in ("get_news", "get_help", "get_returns",
+                                                                        "out_of_scope")}
+    assert counts == {"get_news": 100, "get_help": 80, "get_returns": 60, "out_of_scope": 500}  # median 80
+    assert out[:len(rows)] == rows and {t for t, x in out if x == "get_returns"} == {f"ret {i}" for i in range(10)}
+    assert balance_classes(rows, 0.0) == rows
+    assert balance_classes(rows[:180], 0.75) == rows[:180]  # intents above the floor: unchanged
