@@ -45,10 +45,10 @@ def installed_entry_points(group: str) -> Iterator[metadata.EntryPoint]:
     """The group's entry points of installed distributions only: a `.dist-info` that sits in the working folder
     (on sys.path as '' under `python -m`) is someone else's file, not an installed plugin, and is skipped."""
     names: set[str] = set()
+    skipped: dict[str, str] = {}
     for entry in metadata.entry_points(group=group):
         if _from_working_folder(entry.dist):
-            log.warning("ignored action plugin %s from the working folder (not an installed distribution)",
-                        entry.value)
+            skipped[entry.name] = entry.value
             continue
         names.add(entry.name)
         yield entry
@@ -60,6 +60,11 @@ def installed_entry_points(group: str) -> Iterator[metadata.EntryPoint]:
             if entry.name not in names:
                 names.add(entry.name)
                 yield entry
+    # Said only for what no installed distribution provides: a source checkout started from its own folder
+    # (an editable install's metadata sits there) loads its installed copy and has nothing to warn about.
+    for name, value in skipped.items():
+        if name not in names:
+            log.warning("ignored action plugin %s from the working folder (not an installed distribution)", value)
 
 
 def builtin_action_modules(pyproject: Path) -> list[str]:
