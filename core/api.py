@@ -58,6 +58,7 @@ from core.engine import Engine, EngineConfig
 from core.errors import AssistantError, ConfigError, InputTextError, ModelOutputError
 from core.prediction import Scores
 from core.settings import Overrides
+from core.slots import request_slots
 from core.text import MAX_CHARS
 
 MAX_BODY_BYTES = 1 << 20  # a request is at most 4,000 characters; 1 MB is generous
@@ -91,6 +92,13 @@ class ScoreOut(BaseModel):
     confidence: float
 
 
+class SlotOut(BaseModel):
+    name: str  # topic, day, time, part_of_day, field or order_ref
+    value: str  # the canonical value ("+1", "closing", "technology", "18:00")
+    start: int  # character offsets into the request as sent: text[start:end] named it
+    end: int
+
+
 class PredictionOut(BaseModel):
     text: str
     intent: str
@@ -101,6 +109,7 @@ class PredictionOut(BaseModel):
     truncated: bool
     latency_ms: float
     learned: str = ""  # the date the user taught this request, when that (not the model) chose the intent
+    slots: list[SlotOut] = []  # the parts of the request an action needs (core.slots)
 
 
 @dataclass
@@ -227,7 +236,7 @@ def create_app(config: ApiConfig) -> FastAPI:
         assistant: Assistant = request.app.state.assistant
         # The same path as the CLI's classify: the decision with what the user taught applied.
         prediction, learned = assistant.classify(await scores_for(request, body))
-        return {**prediction.to_json(), "learned": learned}
+        return {**prediction.to_json(), "learned": learned, "slots": request_slots(body.text)}
 
     @app.post("/route")
     async def route(request: Request, body: TextIn) -> dict[str, Any]:
@@ -237,7 +246,7 @@ def create_app(config: ApiConfig) -> FastAPI:
             turn = await run_in_threadpool(assistant.turn_for, scores)
         except ModelOutputError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from exc
-        return turn.to_json()
+        return {**turn.to_json(), "slots": request_slots(body.text)}
 
     @app.get("/health")
     async def health(request: Request) -> dict[str, Any]:

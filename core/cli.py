@@ -63,6 +63,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from core.assistant import Assistant
     from core.context import build_context
     from core.settings import Overrides
+    from core.slots import request_slots
 
     engine = _engine(args)
     context = build_context(overrides=Overrides(threshold=args.threshold))  # taught requests apply here too
@@ -72,7 +73,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
             text = raw.decode("utf-8", "replace").rstrip("\r\n")[:MAX_LINE_CHARS]
             try:
                 prediction, learned = assistant.classify(engine.score([text])[0])
-                payload = {**prediction.to_json(), "learned": learned}
+                payload = {**prediction.to_json(), "learned": learned, "slots": request_slots(text)}
             except (InputTextError, ModelOutputError) as exc:
                 payload = {"text": text, "error": str(exc)}
             emit(json.dumps(payload, ensure_ascii=False, allow_nan=False))
@@ -85,6 +86,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     from core.assistant import Assistant
     from core.context import build_context
     from core.settings import Overrides
+    from core.slots import request_slots
 
     engine = _engine(args)
     context = build_context(overrides=Overrides(threshold=args.threshold))  # this run only, never saved
@@ -93,7 +95,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     finally:
         context.close()
     if args.json:
-        emit(json.dumps(turn.to_json(), ensure_ascii=False, indent=2, allow_nan=False))
+        payload = {**turn.to_json(), "slots": request_slots(args.text)}
+        emit(json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False))
     elif turn.result:
         p = turn.prediction
         if turn.learned:
@@ -200,14 +203,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise AssistantError(
             f"The API needs the 'api' extra ({exc.name} is missing): pip install -e '.[api]'."
         ) from exc
-    from core.api import TOKEN_HEADER, check_bind_address, launch_token, write_token_file
+    from core.api import TOKEN_ENV, TOKEN_HEADER, check_bind_address, launch_token, write_token_file
     from core.paths import default_paths
 
     check_bind_address(args.host, args.allow_remote)
     token = launch_token(args.no_token, args.host)
     if token is not None:
         token_file = default_paths().config_dir / "api-token"
-        where = f" (also in {token_file})" if write_token_file(token_file, token) else ""
+        # Only a token made here is written: one chosen by a launcher ($OFFLINE_ASSISTANT_API_TOKEN) is the
+        # launcher's to share, and writing it would overwrite the user's own server's token file.
+        chosen = bool(os.environ.get(TOKEN_ENV, "").strip())
+        where = f" (also in {token_file})" if not chosen and write_token_file(token_file, token) else ""
         print(f"API token for this launch{where}: send it in every request as\n  {TOKEN_HEADER}: {token}",
               file=sys.stderr)
     run_server(args.model, args.host, args.port, args.device, args.threshold, args.load_timeout, token)

@@ -227,7 +227,7 @@ class Engine:
                 try:
                     check_ranking(self._ranking(row))
                 except ModelOutputError as exc:
-                    raise BundleCorruptError(f"model.pt fails its load check: {exc}") from exc
+                    raise BundleCorruptError(f"{self.graph_file} fails its load check: {exc}") from exc
 
     def _run(self, cleaned: Sequence[CleanText]) -> tuple[list[Encoding], torch.Tensor]:
         """Tokenise and run the model: encodings and probabilities on the CPU, one row per request.

@@ -43,11 +43,11 @@ RESTART_BACKOFF_S: tuple[float, ...] = (0.0, 1.0, 2.0, 5.0, 10.0, 30.0)
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the folder holding core/: the children's working folder
 
 # `-P` keeps the working folder and the script's folder off sys.path, and the child's working folder is
-# PACKAGE_ROOT, so even an empty PYTHONPATH entry means our own folder, never the user's. PACKAGE_ROOT is
-# appended (after site-packages) so a source checkout that is not pip-installed runs too. Not `-I`: it would also
-# drop the user site-packages, where torch may be installed.
+# PACKAGE_ROOT, so even an empty PYTHONPATH entry means our own folder, never the user's. PACKAGE_ROOT comes
+# first on sys.path, so a source checkout that is not pip-installed runs its own core/, never another installed
+# package of that name. Not `-I`: it would also drop the user site-packages, where torch may be installed.
 _BOOT = ("import runpy, sys; root, module = sys.argv[1:3]; sys.argv = [module, *sys.argv[3:]]; "
-         "sys.path.append(root); runpy.run_module(module, run_name='__main__', alter_sys=True)")
+         "sys.path.insert(0, root); runpy.run_module(module, run_name='__main__', alter_sys=True)")
 
 
 def isolated_command(module: str, args: Sequence[str]) -> list[str]:

@@ -79,6 +79,7 @@ ALLOWED_CLASSES: frozenset[str] = frozenset({
 PICKLE_GLOBALS_ALLOWED_MODULES = ("torch", "torch._utils", "collections")
 PICKLE_GLOBAL_NAMES = frozenset({"OrderedDict", "per_channel_affine", "per_tensor_affine",
                                  "per_channel_affine_float_qparams"})
+MAX_PICKLE_BYTES = 16 << 20  # the shipped bundle's largest pickle (constants) is a few MB at most
 MAX_CODE_BYTES = 8 << 20  # the code of a BERT export is ~15 KB; a huge code file is not an export
 REFUSE = "this bundle contains code the export never writes; refuse it"
 
@@ -88,17 +89,29 @@ def _refuse(found: str) -> BundleCodeError:
                            "or choose another model.")
 
 
+_MEMO_WRITES = {"MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT"}  # store the top of the stack; push nothing
+_STRING_PUSHES = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "STRING", "BINSTRING",
+                  "SHORT_BINSTRING"}
+
+
 def _pickle_globals(data: bytes) -> Iterator[tuple[str, str]]:
-    """(module, name) of every GLOBAL / STACK_GLOBAL of a pickle, without unpickling it."""
-    strings: list[str] = []
+    """(module, name) of every GLOBAL / INST / STACK_GLOBAL of a pickle, without unpickling it.
+
+    STACK_GLOBAL takes its module and name from the stack, which a hostile pickle can fill from the memo or
+    behind popped decoys; so both must be pushed as literal strings right before it (memo writes aside), as
+    every pickler writes them. Anything else is reported as ("?", "?"), which no allowlist accepts."""
+    recent: list[str | None] = []  # what the last stack-changing opcodes pushed: a literal string or None
     for opcode, arg, _ in pickletools.genops(data):
-        if opcode.name == "GLOBAL" and isinstance(arg, str):
-            module, _, name = arg.partition(" ")
-            yield module, name
-        elif opcode.name == "STACK_GLOBAL":
-            yield (strings[-2], strings[-1]) if len(strings) >= 2 else ("?", "?")
-        elif isinstance(arg, str):
-            strings.append(arg)
+        name = opcode.name
+        if name in ("GLOBAL", "INST") and isinstance(arg, str):
+            module, _, attr = arg.partition(" ")
+            yield module, attr
+        elif name == "STACK_GLOBAL":
+            pair = recent[-2:]
+            yield (pair[0], pair[1]) if len(pair) == 2 and None not in pair else ("?", "?")  # type: ignore[misc]
+        if name in _MEMO_WRITES:
+            continue
+        recent = [*recent[-1:], arg if name in _STRING_PUSHES and isinstance(arg, str) else None]
 
 
 def _global_allowed(module: str, name: str) -> bool:
@@ -119,6 +132,8 @@ def check_archive(path: Path) -> None:
             for info in archive.infolist():
                 name = info.filename
                 if name.endswith(".pkl") and not name.endswith(".debug_pkl"):
+                    if info.file_size > MAX_PICKLE_BYTES:  # read whole below: a zip bomb must not get that far
+                        raise _refuse(f"has a pickle {name!r} of {info.file_size} bytes")
                     try:
                         found = list(_pickle_globals(archive.read(info)))
                     except Exception as exc:  # pickletools raises ValueError and others on a malformed stream

@@ -335,3 +335,12 @@ def content_words(text: str, slots: Iterable[Slot] = (), root: Path | None = Non
     spans = [(s.start, s.end) for s in slots]
     return {t.word for t in tokens(text) if t.word not in fillers and not t.word.isdigit() and len(t.word) > 1
             and not any(start <= t.start < end for start, end in spans)}
+
+
+def request_slots(text: str, root: Path | None = None) -> list[dict[str, Any]]:
+    """The slots of a request as the CLI and the API report them (`classify` rows, `route --json`): the rules of
+    the language the text looks written in, offsets into `text` as typed. Rule-tagged today; a model that tags
+    slots would fill the same list."""
+    from core.language import guess_language
+
+    return [slot.to_json() for slot in tag(text, guess_language(text), root)]

@@ -11,6 +11,7 @@ Minimal embedding in another PySide6 application:
 
 from __future__ import annotations
 
+import unicodedata
 from html import escape
 from itertools import pairwise
 from urllib.parse import quote, unquote, urlsplit
@@ -476,7 +477,8 @@ class AssistantPanel(QWidget):
         """Where the request being typed would go; an older preview, or one for text since changed, is dropped."""
         if preview_id != self.controller.latest_preview or not self.input.text().strip():
             return
-        if prediction.text != shorten_request(self.input.text())[0]:
+        typed = " ".join(shorten_request(self.input.text())[0].split())  # the engine's cleaning joins spaces
+        if " ".join(prediction.text.split()) != unicodedata.normalize("NFC", typed):
             return
         if prediction.needs_clarification:
             text = self.tr("→ not sure: I will ask")

@@ -166,7 +166,18 @@ def canaries(feedback: list[Row], splits: Splits, per_row: int = CANARIES_PER_RO
     una alarma a las siete» with it). The test split stays out (it is the held-out measure)."""
     pool = [(text, label, _words(text)) for text, label in splits.train + splits.val]
     chosen: dict[str, Row] = {}
-    for text, label in feedback[-MAX_ROWS:]:
+    # Only what can be folded in: distinct texts, newest first, MAX_PER_INTENT per intent (50,000 raw rows
+    # against the whole pool would be ~10^8 set intersections inside the gate).
+    seen: set[str] = set()
+    per_intent: dict[str, int] = {}
+    rows: list[Row] = []
+    for text, label in reversed(feedback[-MAX_ROWS:]):
+        if _key(text) in seen or per_intent.get(label, 0) >= MAX_PER_INTENT:
+            continue
+        seen.add(_key(text))
+        per_intent[label] = per_intent.get(label, 0) + 1
+        rows.append((text, label))
+    for text, label in rows:
         words = _words(text)
         if not words:
             continue

@@ -25,9 +25,9 @@ def val_texts(run: Path | None) -> list[str]:
     if run is not None:
         rows = json.loads((run / "splits.json").read_text(encoding="utf-8"))["val"]
         return [str(text) for text, _ in rows]
-    from scripts.data import load_yaml_splits
+    from scripts.data import SPLIT_SEED, load_yaml_splits
 
-    return [text for text, _ in load_yaml_splits(ROOT / "resources" / "intents.yaml", seed=13).val]
+    return [text for text, _ in load_yaml_splits(ROOT / "resources" / "intents.yaml", seed=SPLIT_SEED).val]
 
 
 def p50_ms(engine: object, batches: list[list[str]]) -> float:

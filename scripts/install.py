@@ -99,7 +99,16 @@ def install_bundle(staging: Path, target: Path, gate: Gate | None = None, force:
             return False
         print("The regression gate refused the new bundle; installing it anyway (--force).", flush=True)
     _swap(staging, target)
-    verify_bundle(target)
+    try:
+        verify_bundle(target)
+    except BundleError as exc:  # moved but not intact (a disk error, a concurrent writer): put the last one back
+        if old_of(target).exists():
+            broken = target.with_name(f".{target.name}.broken")
+            shutil.rmtree(broken, ignore_errors=True)
+            os.rename(target, broken)
+            os.rename(old_of(target), target)
+        raise InstallError(f"The installed bundle did not verify ({exc}); the previous bundle was put back in "
+                           f"{target}.") from exc
     shutil.rmtree(old_of(target), ignore_errors=True)  # the new bundle is in place and verified
     return True
 

@@ -72,7 +72,8 @@ class Classifier:
 
     @serve.batch(max_batch_size=32, batch_wait_timeout_s=0.003)
     async def _score_batch(self, texts: list[str]) -> list[Scores]:
-        # One padded forward pass for the batch, off the event loop so the replica keeps accepting requests.
+        # The batch scored by the engine (equal-length groups, never padded: a request's scores are its own),
+        # off the event loop so the replica keeps accepting requests.
         return await asyncio.to_thread(self.engine.score, texts)
 
     def check_health(self) -> None:

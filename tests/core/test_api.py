@@ -63,3 +63,11 @@ def test_concurrent_requests_are_batched(tiny_bundle: Path) -> None:
     texts = asyncio.run(scenario())
     assert texts == [f"news {i}" for i in range(16)]  # every caller gets its own answer
     assert max(sizes) == 8 and sum(sizes) == 16
+
+
+def test_classify_and_route_carry_the_slots(client: TestClient) -> None:
+    text = "what are your opening hours tomorrow?"
+    for path in ("/classify", "/route"):
+        slots = client.post(path, json={"text": text}).json()["slots"]
+        day = next(slot for slot in slots if slot["name"] == "day")
+        assert day["value"] == "+1" and text[day["start"]:day["end"]] == "tomorrow"

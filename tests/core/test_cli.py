@@ -92,3 +92,13 @@ def test_validate_intents_checks_the_shipped_bundle_against_the_file(capsys: pyt
 
     code, out, _ = run_main(capsys, monkeypatch, "validate-intents", "--model", str(resource_path("model")))
     assert code == 0 and "problem:" not in out, out
+
+
+def test_classify_rows_carry_the_slots_with_offsets_into_the_line_as_typed(
+        tiny_bundle: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    line = "¿qué  noticias hay de tecnología?"  # two spaces: offsets are into the text as typed, not as cleaned
+    code, out, err = run_main(capsys, monkeypatch, "classify", "--model", str(tiny_bundle), stdin=line + "\n")
+    assert code == 0, err
+    slots = json.loads(out.splitlines()[0])["slots"]
+    topic = next(slot for slot in slots if slot["name"] == "topic")
+    assert topic["value"] == "technology" and line[topic["start"]:topic["end"]] == "tecnología"

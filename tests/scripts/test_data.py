@@ -189,7 +189,7 @@ def test_new_intent_evaluation_end_to_end_with_a_tiny_model(tmp_path: Path) -> N
     backbone = str(build_tiny_backbone(tmp_path / "backbone"))
     data = tmp_path / "intents.yaml"
     data.write_text(TINY_DATASET, encoding="utf-8")
-    settings = {"base_model": backbone, "epochs": 2, "outlier_rows": 0}
+    settings = {"base_model": backbone, "epochs": 2, "outlier_rows": 0, "public_in_scope_rows": 0}
     baseline = train(TrainConfig(data=str(data), out=str(tmp_path / "baseline"), **settings))  # type: ignore[arg-type]
     item = NewIntent.load(ITEM)
     report = evaluate_new_intent(item, data, baseline, tmp_path / "new", fp32=True, **settings)  # type: ignore[arg-type]

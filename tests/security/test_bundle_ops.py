@@ -167,3 +167,21 @@ def test_the_shipped_bundle_passes() -> None:
         pytest.skip("no shipped bundle in this checkout")
     check_archive(shipped)
     check_graph_ops(torch.jit.load(str(shipped)))  # type: ignore[no-untyped-call]
+
+
+def test_a_pickle_that_takes_a_global_from_its_memo_behind_decoys_is_refused(tmp_path: Path) -> None:
+    """STACK_GLOBAL reads its module and name from the stack: "os"/"system" kept in the memo, then harmless
+    "torch"/"FloatStorage" pushed and popped, would pass a check that only looks at the last strings seen."""
+    import zipfile
+
+    from core.errors import BundleCodeError
+    from core.graph_check import check_archive
+
+    hostile = (b"\x80\x04" + b"\x8c\x02os\x94\x8c\x06system\x94"  # into the memo
+               + b"\x8c\x05torch\x8c\x0cFloatStorage00"  # decoys, popped
+               + b"h\x00h\x01\x93.")  # BINGET 0, BINGET 1, STACK_GLOBAL
+    archive = tmp_path / "model.pt"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("model/data.pkl", hostile)
+    with pytest.raises(BundleCodeError, match="refuse it"):
+        check_archive(archive)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.bundle import MANIFEST
-from core.errors import InstallError
+from core.errors import BundleCorruptError, InstallError
 from scripts import install
 from scripts.install import install_bundle, old_of
 
@@ -101,3 +101,20 @@ def test_train_export_goes_through_the_crash_safe_install(tiny_run: Path, tiny_b
                         lambda new, cur, splits: (seen.append(tag_of(cur)) or False, {}))  # type: ignore[func-returns-value]
     assert not train_module.export_gated(tiny_run, target)
     assert seen == ["good"] and tag_of(target) == "good"
+
+
+def test_a_bundle_that_fails_verification_once_moved_is_rolled_back(tiny_bundle: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tagged(tiny_bundle, tmp_path / "model", "good")
+    real, calls = install.verify_bundle, []
+
+    def fails_after_the_swap(folder: Path) -> object:
+        calls.append(folder)
+        if len(calls) == 2:  # the first call checks staging; the second, the moved bundle
+            raise BundleCorruptError("a byte changed on the way")
+        return real(folder)
+
+    monkeypatch.setattr(install, "verify_bundle", fails_after_the_swap)
+    with pytest.raises(InstallError, match="put back"):
+        install_bundle(tagged(tiny_bundle, tmp_path / ".model.new", "newer"), target, lambda new, cur: True)
+    assert tag_of(target) == "good" and not old_of(target).exists()
