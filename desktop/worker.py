@@ -76,14 +76,14 @@ class EngineWorker(QObject):
 
     @Slot(str, str)
     def load(self, model_dir: str, device: str) -> None:
-        if self.engine is not None:
-            refresh_answers(self.context)  # a swapped bundle may know intents the old one did not (intents.yaml)
         try:
             engine = self.engine_factory(Path(model_dir), device)
-        except Exception as exc:
+        except Exception as exc:  # the model in use stays, and so do its answers
             self.load_failed.emit(model_dir, exc)
             self._fail_waiting(exc)
             return
+        if self.engine is not None:
+            refresh_answers(self.context)  # a swapped bundle may know intents the old one did not (intents.yaml)
         old, self.engine = self.engine, engine
         self.assistant = Assistant(self.context, engine)
         if old:

@@ -40,10 +40,12 @@ def test_the_window_hot_swaps_a_new_bundle_in_its_model_folder(qtbot, tmp_path: 
         win, controller = start(context, factory)
         qtbot.addWidget(win)
         win.watcher.timer.setInterval(10)
-        controller.load(context.model_dir, "auto")
-        qtbot.waitUntil(lambda: len(factory.engines) == 1, timeout=5000)
-        touch_manifest(folder, '{"retrained": true}')
-        qtbot.waitUntil(lambda: len(factory.engines) == 2, timeout=5000)  # loaded (and checked) again
+        with qtbot.waitSignal(controller.worker.loaded, timeout=5000):
+            controller.load(context.model_dir, "auto")
+        assert len(factory.engines) == 1
+        with qtbot.waitSignal(controller.worker.loaded, timeout=5000):  # loaded (and checked) again
+            touch_manifest(folder, '{"retrained": true}')
+        assert len(factory.engines) == 2
         assert factory.engines[0].closed  # the old engine is closed only once the new one loaded
         controller.stop()
     finally:
