@@ -22,8 +22,9 @@ MIN_PLAUSIBLE = 0.15  # an intent below this is never offered as a choice (no "H
 MAX_SMALL_TALK_WORDS = 10  # "thank you very much, have a good one" is still small talk; a paragraph is not
 
 MESSAGES = {
-    "greeting": {"es": "¡Hola! Pregúntame por las noticias, el horario y los datos del negocio o tu perfil.",
-                 "en": "Hello! Ask me for the news, the business's hours and details, or your profile."},
+    "greeting": {"es": "¡Hola! Pregúntame por las noticias, el horario y los datos del negocio, los envíos o tu "
+                       "perfil.",
+                 "en": "Hello! Ask me for the news, the business's hours and details, shipping, or your profile."},
     "thanks": {"es": "¡De nada! Aquí estoy si necesitas algo más.",
                "en": "You're welcome! I'm here if you need anything else."},
     "bye": {"es": "¡Hasta luego!", "en": "Goodbye!"},

@@ -79,3 +79,7 @@ class ModelOutputError(BundleError):
 
 class StorageError(AssistantError):
     """The local database cannot be written (full disk, read-only folder); answers still work."""
+
+
+class BundleCanaryError(BundleMismatchError):
+    """A hot-swapped bundle sends requests the model in use answers confidently to other intents (labels swapped?)."""

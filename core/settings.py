@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from core.errors import ConfigError
 
@@ -25,8 +26,34 @@ DEVICES = ("auto", "cpu", "cuda")
 LANGUAGES = ("system", "es", "en")
 APPEARANCES = ("system", "light", "dark")
 MAX_SETTINGS_BYTES = 1 << 20  # a settings file is a few hundred bytes; refuse to parse anything huge
-MAX_FEEDS = 50
+MAX_FEEDS = 20  # each feed is fetched on every news request (5 s deadline each): a handful is plenty
+MAX_FEED_URL_CHARS = 2000
+# Feeds offered in Settings (the user adds them; nothing is fetched until network_feeds is on). Public RSS
+# front pages of well-known outlets, one list per answer language.
+DEFAULT_FEEDS: dict[str, tuple[str, ...]] = {
+    "es": ("https://feeds.elpais.com/mrss-s/pages/ep/site/elpais.com/portada",
+           "https://www.europapress.es/rss/rss.aspx"),
+    "en": ("https://feeds.bbci.co.uk/news/rss.xml",
+           "https://rss.nytimes.com/services/xml/rss/nyt/HomePage.xml"),
+}
 log = logging.getLogger(__name__)
+
+
+def feed_problem(url: str) -> str | None:
+    """Why `url` cannot be a news feed, as a code the UI words in its language ("length", "spaces",
+    "scheme", "host"), or None when it can: http(s) only, with a host, no spaces or control characters."""
+    if not url or len(url) > MAX_FEED_URL_CHARS:
+        return "length"
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "spaces"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return "host"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "scheme"
+    return None if host else "host"
 
 
 @dataclass(frozen=True)
@@ -56,8 +83,11 @@ class Settings:
             raise ConfigError(f"appearance must be one of {APPEARANCES}, found {self.appearance!r}.")
         if not 1024 <= self.api_port <= 65535:
             raise ConfigError(f"api_port must be between 1024 and 65535, found {self.api_port}.")
-        if len(self.feeds) > MAX_FEEDS or any(not f.startswith(("http://", "https://")) for f in self.feeds):
-            raise ConfigError(f"feeds must be at most {MAX_FEEDS} http(s) URLs, found {list(self.feeds)[:5]}.")
+        bad = [f for f in self.feeds if feed_problem(f)]
+        if len(self.feeds) > MAX_FEEDS or bad or len(set(self.feeds)) != len(self.feeds):
+            raise ConfigError(f"feeds must be at most {MAX_FEEDS} different http(s) URLs with a host, found "
+                              f"{len(self.feeds)} ({bad[:3] or list(self.feeds)[:3]!r:.200}). Remove the extra "
+                              "or malformed ones in Settings or settings.json.")
         if not 1.0 <= self.load_timeout_s <= 600.0 or not 0.5 <= self.request_timeout_s <= 120.0:
             raise ConfigError(
                 "load_timeout_s must be in [1, 600] and request_timeout_s in [0.5, 120] seconds, found "

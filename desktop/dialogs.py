@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import BundleError, ConfigError, DeviceError, EngineProcessError, StorageError
-from core.settings import Settings
+from core.settings import DEFAULT_FEEDS, MAX_FEEDS, Settings, feed_problem
 from core.storage import PROFILE_FIELDS, TaughtEntry, invalid_profile_fields
 
 MIN_THRESHOLD, MAX_THRESHOLD = 50, 95  # the slider's range in percent before the bundle's reach bounds it
@@ -75,6 +77,22 @@ def show_error(parent: QWidget, exc: BaseException) -> None:
     for label in box.findChildren(QLabel):  # the informative text too: it may quote a manifest or a feed
         label.setTextFormat(Qt.TextFormat.PlainText)
     box.exec()
+
+
+def shortcut_help(platform: str, session: str) -> str:
+    """Why the app sets no global shortcut here and how to get one from the desktop itself. No maintained
+    cross-platform hook ships with the app (and on Wayland none is allowed); a second start of
+    `offline-assistant` brings the open window forward, so a key bound to that command summons it."""
+    if platform == "wayland" or session == "wayland":
+        why = QCoreApplication.translate("Shortcut", "Wayland does not let an application set a global shortcut.")
+    else:
+        why = QCoreApplication.translate("Shortcut", "This build cannot set a global shortcut itself.")
+    how = QCoreApplication.translate(
+        "Shortcut", "To summon the assistant with a key (for example Ctrl+Alt+Space), bind the command "
+        "offline-assistant to it in your desktop's settings: GNOME: Settings → Keyboard → View and Customise "
+        "Shortcuts → Custom Shortcuts; KDE: System Settings → Shortcuts → Add Command. Starting it again brings "
+        "the open window forward; Esc on an empty input hides it.")
+    return f"{why} {how}"
 
 
 class SettingsDialog(QDialog):
@@ -131,6 +149,11 @@ class SettingsDialog(QDialog):
         self.clear_button.clicked.connect(self._clear_history)
         self.network = QCheckBox(self.tr("Fetch news feeds over the network"))
         self.network.setChecked(settings.network_feeds)
+        self._build_feeds(settings.feeds)
+        self.shortcut_note = QLabel(shortcut_help(QGuiApplication.platformName(),
+                                                  os.environ.get("XDG_SESSION_TYPE", "").lower()))
+        self.shortcut_note.setWordWrap(True)
+        self.shortcut_note.setTextFormat(Qt.TextFormat.PlainText)
         self.api = QCheckBox(self.tr("Serve the local API on 127.0.0.1 (for other programs)"))
         self.api.setChecked(settings.api_enabled and api_available)
         if not api_available:  # said here, once, instead of an error at every start
@@ -177,7 +200,19 @@ class SettingsDialog(QDialog):
         history_row.addWidget(self.clear_button)
         form.addRow(history_row)
         form.addRow(self.network)
+        form.addRow(self.tr("News feeds"), self.feed_list)
+        feed_row = QHBoxLayout()
+        feed_row.addWidget(self.feed_input, 1)
+        feed_row.addWidget(self.feed_add)
+        feed_row.addWidget(self.feed_remove)
+        form.addRow(feed_row)
+        suggested_row = QHBoxLayout()
+        suggested_row.addWidget(self.feed_suggested, 1)
+        suggested_row.addWidget(self.feed_add_suggested)
+        form.addRow(self.tr("Suggested"), suggested_row)
+        form.addRow(self.feed_message)
         form.addRow(self.api)
+        form.addRow(self.tr("Global shortcut"), self.shortcut_note)
         form.addRow(QLabel(self.tr("What I have learned")))
         form.addRow(self.taught_empty)
         form.addRow(self.taught)
@@ -195,6 +230,72 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _build_feeds(self, feeds: Sequence[str]) -> None:
+        """The feed list with Add/Remove, the suggested feeds of both languages, and a line saying why an
+        address was refused (checked here with the same rules Settings applies on construction)."""
+        self.feed_list = QListWidget()
+        self.feed_list.setAccessibleName(self.tr("News feeds"))
+        self.feed_list.setMaximumHeight(100)
+        self.feed_list.addItems(list(feeds))
+        self.feed_input = QLineEdit()
+        self.feed_input.setPlaceholderText("https://example.org/rss.xml")
+        self.feed_input.setAccessibleName(self.tr("Feed address"))
+        self.feed_input.installEventFilter(self)  # Enter adds the feed instead of closing the dialog
+        self.feed_add = QPushButton(self.tr("Add feed"))
+        self.feed_add.clicked.connect(lambda: self.add_feed(self.feed_input.text().strip()))
+        self.feed_remove = QPushButton(self.tr("Remove feed"))
+        self.feed_remove.clicked.connect(self._remove_feed)
+        self.feed_suggested = QComboBox()
+        self.feed_suggested.setAccessibleName(self.tr("Suggested feeds"))
+        for lang, name in (("es", "Español"), ("en", "English")):
+            for url in DEFAULT_FEEDS[lang]:
+                self.feed_suggested.addItem(f"{name} · {url}", url)
+        self.feed_add_suggested = QPushButton(self.tr("Add suggested feed"))
+        self.feed_add_suggested.clicked.connect(lambda: self.add_feed(str(self.feed_suggested.currentData())))
+        self.feed_message = QLabel()
+        self.feed_message.setWordWrap(True)
+        self.feed_message.setTextFormat(Qt.TextFormat.PlainText)  # it may quote what the user typed
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.feed_input and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self.add_feed(self.feed_input.text().strip())
+            return True
+        return super().eventFilter(watched, event)
+
+    def feeds(self) -> tuple[str, ...]:
+        return tuple(self.feed_list.item(i).text() for i in range(self.feed_list.count()))
+
+    def add_feed(self, url: str) -> bool:
+        """Add `url` when Settings would accept it; otherwise say why on the line under the list."""
+        problems = {
+            "length": self.tr("Type a feed address (at most 2000 characters)."),
+            "spaces": self.tr("A feed address cannot contain spaces."),
+            "scheme": self.tr("Only http:// and https:// addresses can be news feeds."),
+            "host": self.tr("The address needs a host name, as in https://example.org/rss.xml."),
+        }
+        problem = feed_problem(url)
+        if problem is not None:
+            message = problems[problem]
+        elif url in self.feeds():
+            message = self.tr("That feed is already in the list.")
+        elif self.feed_list.count() >= MAX_FEEDS:
+            message = self.tr("At most {count} feeds: remove one first.").format(count=MAX_FEEDS)
+        else:
+            self.feed_list.addItem(url)
+            self.feed_input.clear()
+            self.feed_message.setText(self.tr("Added. News reads it once fetching over the network is on.")
+                                      if not self.network.isChecked() else self.tr("Added."))
+            return True
+        self.feed_message.setText(message)
+        return False
+
+    def _remove_feed(self) -> None:
+        row = self.feed_list.currentRow()
+        if row >= 0:
+            self.feed_list.takeItem(row)
+            self.feed_message.clear()
 
     def _remove_taught(self) -> None:
         item = self.taught.currentItem()
@@ -247,7 +348,8 @@ class SettingsDialog(QDialog):
             threshold=threshold, device=self.device.currentData(),
             language=self.language.currentData(), appearance=self.appearance.currentData(),
             history_enabled=self.history.isChecked(),
-            network_feeds=self.network.isChecked(), api_enabled=self.api.isChecked(), model_dir=self.model_dir,
+            network_feeds=self.network.isChecked(), feeds=self.feeds(), api_enabled=self.api.isChecked(),
+            model_dir=self.model_dir,
         )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QTranslator
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTranslator
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon, QWidget
 
 from core.actions import ActionResult
@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.panel = AssistantPanel(controller, context, self)
         self.setCentralWidget(self.panel)
         self.panel.error_raised.connect(self.show_error)
+        self.panel.input.installEventFilter(self)  # Esc on an empty input puts the window away, as launchers do
         self.panel.edit_profile_button.clicked.connect(self.edit_profile)
         self.last_profile: dict[str, str] = {}  # the profile last shown, to prefill the edit form
         self.profile_labels: dict[str, str] = {}
@@ -64,6 +65,8 @@ class MainWindow(QMainWindow):
         # the current model keeps answering, and a bundle that fails is reported and not used.
         self.watcher = BundleWatcher(lambda: Path(self.context.model_dir), self)
         self.watcher.changed.connect(self._bundle_changed)
+        controller.worker.load_failed.connect(self.watcher.swap_failed)  # a half-copied bundle is retried
+        controller.worker.loaded.connect(self.watcher.swap_loaded)
         self.watcher.start()
         self._menus()
         self.tray = self._tray()
@@ -89,8 +92,8 @@ class MainWindow(QMainWindow):
 
     def _tray(self) -> QSystemTrayIcon | None:
         """A tray icon where the desktop has a tray: a click shows or hides the window, its menu quits. (A global
-        shortcut to summon the window needs per-platform hooks Qt does not offer; bind the launcher command
-        to a key in the desktop's own keyboard settings instead.)"""
+        shortcut to summon the window needs per-platform hooks Qt does not offer; Settings explains how to bind
+        the launcher command to a key in the desktop's own keyboard settings: dialogs.shortcut_help.)"""
         if not QSystemTrayIcon.isSystemTrayAvailable():
             return None
         tray = QSystemTrayIcon(QIcon(str(self.icon_path)), self)
@@ -109,6 +112,24 @@ class MainWindow(QMainWindow):
             self.hide()
         else:
             self.summon()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Esc in an empty input with no choices open dismisses the window (Esc with text still clears it, and
+        with choices open still closes the clarification: the input handles those)."""
+        if (watched is self.panel.input and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Escape and not event.modifiers()
+                and not self.panel.input.text() and not self.panel.input.choices_open):
+            self.dismiss()
+            return True
+        return super().eventFilter(watched, event)
+
+    def dismiss(self) -> None:
+        """Hide where a tray icon (or a second start, or a key bound to the command) brings it back; with no
+        tray, minimise instead so the window stays reachable from the taskbar."""
+        if self.tray is not None:
+            self.hide()
+        else:
+            self.showMinimized()
 
     def summon(self) -> None:
         """Show, raise and focus the window with the keyboard in the input (the tray, a second start)."""
@@ -222,7 +243,7 @@ class MainWindow(QMainWindow):
 
     def _bundle_changed(self, folder: str) -> None:
         self.panel.set_status(self.tr("A new model was found in the model folder; checking it…"))
-        self.controller.load(folder, self.context.device)
+        self.controller.hot_swap(folder, self.context.device)  # served only if it answers the canaries as before
 
     def _engine_failed(self, model_dir: str, _exc: BaseException) -> None:
         self.pending_engines.pop(model_dir, None)  # the saved choice stays; the panel reports the error

@@ -17,15 +17,22 @@ from core.assistant import Assistant
 from core.context import AppContext
 from core.conversation import decline, small_talk, small_talk_reply
 from core.engine_process import RemoteEngine
-from core.errors import AssistantError, DatasetError
-from core.intents import load_dataset
+from core.errors import AssistantError, BundleCanaryError, DatasetError
+from core.intents import IntentDataset, load_dataset
 from core.memory import TeachingMemory
-from core.prediction import EngineInfo, Prediction, Scorer
+from core.prediction import EngineInfo, Prediction, Scorer, Scores
 
 EngineFactory = Callable[[Path, str], Scorer]
 SHUTDOWN_WAIT_MS = 2000  # the window closes at once; the worker thread gets this long to finish
 REACH_EXAMPLES = 3  # example phrases per intent and language scored after a load to bound the threshold slider
 REACH_DELAY_MS = 500  # that scoring (~130 ms for the 5-intent bundle on 2 cores) waits this long after the load
+# A hot-swapped bundle must answer the requests the model in use answers confidently as it does (a manifest with
+# two labels swapped passes every hash). A retrain may move one or two; two swapped labels move both languages'
+# canaries of both intents (4 of the 10 of the 5-intent bundle), so "most" would let that through.
+CANARY_LIMIT = 12  # canary requests: each intent's first shown example in Spanish then English, in file order
+CANARY_CONFIDENT = 0.9  # only canaries the model in use answers at least this confidently count
+CANARY_MIN_MOVED = 3  # refuse when at least this many confident canaries moved to another intent ...
+CANARY_MOVED_SHARE = 0.25  # ... and at least this share of them
 
 
 def remote_engine_factory(context: AppContext) -> EngineFactory:
@@ -39,6 +46,36 @@ def remote_engine_factory(context: AppContext) -> EngineFactory:
                             log_path=context.paths.data_dir / "logs" / "engine.log")
 
     return make
+
+
+def canary_texts(dataset: IntentDataset | None) -> list[str]:
+    """The requests a hot-swapped bundle is checked on: each intent's first shown example per language."""
+    if dataset is None:
+        return []
+    texts = [examples[0] for intent in dataset.intents for language in ("es", "en")
+             if (examples := intent.shown_examples(language))]
+    return list(dict.fromkeys(texts))[:CANARY_LIMIT]
+
+
+def _plain(intent: str) -> str:
+    return intent.removeprefix("get_").replace("_", " ")
+
+
+def check_canaries(current: list[Scores], new: list[Scores], model_dir: str) -> None:
+    """Raise BundleCanaryError when the new bundle sends too many of the canaries the model in use answers
+    confidently (top confidence >= CANARY_CONFIDENT) to another intent; one or two moved is a normal retrain."""
+    confident = [(old, fresh) for old, fresh in zip(current, new, strict=True)
+                 if old.ranking and old.ranking[0].confidence >= CANARY_CONFIDENT]
+    moved = [(old.ranking[0].intent, fresh.ranking[0].intent if fresh.ranking else "nothing")
+             for old, fresh in confident if not fresh.ranking or fresh.ranking[0].intent != old.ranking[0].intent]
+    if len(moved) < max(CANARY_MIN_MOVED, CANARY_MOVED_SHARE * len(confident)):
+        return
+    pairs = ", ".join(f"{_plain(a)} → {_plain(b)}" for a, b in dict.fromkeys(moved))
+    raise BundleCanaryError(
+        f"The new model in {model_dir} was not loaded: {len(moved)} of the {len(confident)} test requests the "
+        f"model in use answers confidently now go to another intent ({pairs}): labels swapped in manifest.json? "
+        "Expected a retrained bundle to answer most of them as before. Re-export the bundle (scripts.train "
+        "--export) and copy it again, or choose it in Settings to use it anyway; the model in use keeps answering.")
 
 
 def refresh_answers(context: AppContext) -> None:
@@ -82,6 +119,38 @@ class EngineWorker(QObject):
             self.load_failed.emit(model_dir, exc)
             self._fail_waiting(exc)
             return
+        self._install(engine)
+
+    @Slot(str, str)
+    def hot_swap(self, model_dir: str, device: str) -> None:
+        """A bundle the watcher found in the model folder: loaded as `load` does, but it serves only once it
+        answers the canary requests the model in use answers confidently as that model does (check_canaries);
+        otherwise it is closed, load_failed reports why and the model in use keeps answering."""
+        current = self.engine
+        if current is None:  # nothing to compare with
+            self.load(model_dir, device)
+            return
+        try:
+            engine = self.engine_factory(Path(model_dir), device)
+        except Exception as exc:
+            self.load_failed.emit(model_dir, exc)
+            return
+        texts = canary_texts(self.context.dataset)
+        try:
+            before = current.score(texts) if texts else []
+        except Exception:  # the model in use cannot answer: there is nothing to compare, and it is broken anyway
+            before = []
+        try:
+            if before:
+                check_canaries(before, engine.score(texts), model_dir)
+        except Exception as exc:
+            engine.close()
+            self.load_failed.emit(model_dir, exc)
+            return
+        self._install(engine)
+
+    def _install(self, engine: Scorer) -> None:
+        """Serve `engine` from now on: close the one in use, answer the requests that waited."""
         if self.engine is not None:
             refresh_answers(self.context)  # a swapped bundle may know intents the old one did not (intents.yaml)
         old, self.engine = self.engine, engine
@@ -235,6 +304,7 @@ class EngineController(QObject):
     """GUI-side handle: owns the thread, forwards requests to the worker through queued signals."""
 
     request_load = Signal(str, str)
+    request_hot_swap = Signal(str, str)  # a bundle the watcher found: checked on canaries first
     request_handle = Signal(int, str)
     request_feedback = Signal(object, str, str)
     request_profile = Signal(object)
@@ -251,6 +321,7 @@ class EngineController(QObject):
         self.worker = EngineWorker(context, engine_factory)
         self.worker.moveToThread(self.worker_thread)
         self.request_load.connect(self.worker.load)
+        self.request_hot_swap.connect(self.worker.hot_swap)
         self.request_handle.connect(self.worker.handle)
         self.request_feedback.connect(self.worker.feedback)
         self.request_profile.connect(self.worker.save_profile)
@@ -265,6 +336,9 @@ class EngineController(QObject):
 
     def load(self, model_dir: Path | str, device: str) -> None:
         self.request_load.emit(str(model_dir), device)
+
+    def hot_swap(self, model_dir: Path | str, device: str) -> None:
+        self.request_hot_swap.emit(str(model_dir), device)
 
     def submit(self, text: str) -> int:
         self._next_id += 1

@@ -83,6 +83,7 @@ MESSAGES = {
     "title": {"es": "Noticias", "en": "News"},
     "other": {"es": "Otros titulares", "en": "Other headlines"},
     "no_topic": {"es": "Ahora no hay titulares de {topics}", "en": "No {topics} headlines right now"},
+    "sample": {"es": "Datos de ejemplo", "en": "Sample data"},
 }
 MAX_OTHER_ITEMS = 3  # headlines off the asked topic, shown apart below the ones on it
 
@@ -175,7 +176,7 @@ class NewsAction:
                 log.warning("feed cache not written: %s", exc)
         return data
 
-    def fetch(self) -> list[Item]:
+    def fetch(self, language: str = "en") -> list[Item]:
         import feedparser  # imported on first use: it is slow to import and start-up does not need it
 
         items: list[Item] = []
@@ -185,6 +186,8 @@ class NewsAction:
                 continue
             parsed = feedparser.parse(data)  # bytes: feedparser itself never touches the network here
             name = parsed.feed.get("title", source)
+            if not source.startswith(("http://", "https://")):  # the bundled bulletin: fictional, and says so
+                name = f"{tr(MESSAGES, 'sample', language)} · {name}"
             items.extend(_item(entry, name, self.locales) for entry in parsed.entries[:MAX_ENTRIES_PER_FEED])
         return items
 
@@ -194,7 +197,7 @@ class NewsAction:
         slots = tag(request.text, lang, self.locales)
         asked = values(slots, "topic")
         words = content_words(request.text, slots, self.locales)
-        ranked = rank_items(self.fetch(), set(asked), words)
+        ranked = rank_items(self.fetch(lang), set(asked), words)
         if not ranked:
             return ActionResult(tr(MESSAGES, "none_title", lang), tr(MESSAGES, "none_body", lang), kind="news")
         topic_names = locale_of(lang, self.locales).topic_names

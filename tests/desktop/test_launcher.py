@@ -329,3 +329,29 @@ def test_a_second_instance_raises_the_first_instead_of_opening(qtbot, tmp_path: 
     assert SingleInstance(tmp_path / "other").claim()  # another data folder is another instance
     first.release()
     assert SingleInstance(tmp_path / "data").claim()  # once the first has quit, a start opens a window again
+
+
+# ----- item 11: Esc on an empty input puts the window away; with text or choices it does what it did
+def test_esc_on_an_empty_input_hides_the_window_and_otherwise_clears(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    panel = window.panel
+    assert ask(qtbot, window, "maybe the weather").kind == "clarify" and panel.input.choices_open
+    qtbot.keyClick(panel.input, Qt.Key.Key_Escape)  # first Esc: closes the clarification, window stays
+    assert window.isVisible() and not window.isMinimized() and not panel.input.choices_open
+    panel.input.setText("half a request")
+    qtbot.keyClick(panel.input, Qt.Key.Key_Escape)  # second: clears the text, window stays
+    assert panel.input.text() == "" and window.isVisible() and not window.isMinimized()
+    assert window.tray is None  # offscreen has no tray: minimised, so the taskbar still reaches it
+    qtbot.keyClick(panel.input, Qt.Key.Key_Escape)
+    qtbot.waitUntil(window.isMinimized, timeout=5000)
+    window.summon()
+
+    class Tray:  # a desktop with a tray icon: the window hides (the tray or a second start brings it back)
+        def hide(self) -> None:
+            pass
+
+    monkeypatch.setattr(window, "tray", Tray())
+    qtbot.keyClick(panel.input, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+    window.summon()
+    assert window.isVisible() and panel.input.text() == ""
