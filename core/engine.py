@@ -24,7 +24,14 @@ import torch
 from tokenizers import Encoding, Tokenizer
 
 from core.bundle import TOKENIZER_FILE, Manifest, verify_bundle
-from core.errors import BundleCorruptError, BundleMismatchError, BundleTimeoutError, DeviceError, ModelOutputError
+from core.errors import (
+    BundleCorruptError,
+    BundleMismatchError,
+    BundleTimeoutError,
+    ConfigError,
+    DeviceError,
+    ModelOutputError,
+)
 from core.prediction import EngineInfo, Score, Scores, check_ranking
 from core.text import MAX_CHARS, MAX_WORDS, CleanText, clean_text, model_form
 
@@ -39,8 +46,13 @@ class EngineConfig:
     load_timeout_s: float = 60.0  # the load check must finish within this (a graph that loops is refused)
 
     def __post_init__(self) -> None:
-        if self.num_threads < 0 or self.max_words < 1 or self.max_chars < 1 or self.load_timeout_s <= 0:
-            raise ValueError("num_threads must be >= 0, max_words, max_chars >= 1 and load_timeout_s > 0")
+        bad = {name: value for name, value, ok in (
+            ("num_threads", self.num_threads, self.num_threads >= 0),
+            ("max_words", self.max_words, self.max_words >= 1), ("max_chars", self.max_chars, self.max_chars >= 1),
+            ("load_timeout_s", self.load_timeout_s, self.load_timeout_s > 0)) if not ok}
+        if bad:
+            raise ConfigError(f"EngineConfig expects num_threads >= 0, max_words and max_chars >= 1 and "
+                              f"load_timeout_s > 0; found {bad}.")
 
 
 GPU_EXPORT_HINT = "python -m scripts.export --run RUN --out DIR"  # writes a CUDA graph beside the CPU one

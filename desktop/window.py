@@ -13,7 +13,7 @@ from core.actions import ActionResult
 from core.context import AppContext
 from core.errors import AssistantError, StorageError
 from core.language import resolve_language
-from core.prediction import EngineInfo
+from core.prediction import DEFAULT_THRESHOLD, EngineInfo
 from core.settings import Settings
 from core.storage import TaughtEntry
 from desktop.api_process import api_available, start_api, stop_api
@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         info = self.panel.info
-        dialog = SettingsDialog(self.context.settings, info.default_threshold if info else 0.7,
+        dialog = SettingsDialog(self.context.settings, info.default_threshold if info else DEFAULT_THRESHOLD,
                                 bool(info and info.cuda_available), self, taught=self._taught(),
                                 display_name=self.panel.display_name, api_available=api_available(),
                                 reach=(self.reach[0], self.panel.display_name(self.reach[1])) if self.reach else None)

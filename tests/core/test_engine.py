@@ -145,3 +145,12 @@ def test_case_accents_repeated_letters_and_marks_never_change_the_answer(engine:
                 "quéee puedes hacer!!"]
     scores = [{s.intent: s.confidence for s in result.ranking} for result in engine.score(variants)]
     assert all(other == scores[0] for other in scores[1:])
+
+
+def test_config_is_validated_and_names_the_bad_value() -> None:
+    from core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"'num_threads': -1"):
+        EngineConfig(num_threads=-1)
+    with pytest.raises(ConfigError, match=r"'load_timeout_s': 0"):
+        EngineConfig(load_timeout_s=0)
