@@ -235,7 +235,9 @@ def create_app(config: ApiConfig) -> FastAPI:
     async def classify(request: Request, body: TextIn) -> dict[str, Any]:
         assistant: Assistant = request.app.state.assistant
         # The same path as the CLI's classify: the decision with what the user taught applied.
-        prediction, learned = assistant.classify(await scores_for(request, body))
+        scores = await scores_for(request, body)
+        # Off the event loop: the taught-request match reads SQLite and compares trigrams.
+        prediction, learned = await run_in_threadpool(assistant.classify, scores)
         return {**prediction.to_json(), "learned": learned, "slots": request_slots(body.text)}
 
     @app.post("/route")

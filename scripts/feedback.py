@@ -146,16 +146,6 @@ def fold_feedback(splits: Splits, feedback: list[Row]) -> tuple[Splits, Feedback
     return replace(splits, train=list(train.values())), summary
 
 
-def _figures(bundle: Path, rows: list[Row], splits: Splits) -> dict[str, Any]:
-    from scripts.evaluate import evaluate
-
-    _, m = evaluate(bundle, rows, splits=splits, batch=1)  # one request per call, as the app scores them
-    return {"rows": len(rows), "right_decisions": m["right_decisions"],
-            "right_decision_rate": round(m["right_decision_rate"], 4),
-            "in_scope_routed_right": round(m["all_in_scope_routed_right"], 4),
-            "oos_caught": round(m["all_oos_caught"], 4)}
-
-
 def _words(text: str) -> set[str]:
     return set(_key(text).split())
 

@@ -63,7 +63,8 @@ class ProfileReader(Protocol):
 @dataclass(frozen=True)
 class ReadOnlyProfile:
     """The only part of the local database an action gets: the profile, read-only. The Storage it wraps can also
-    clear history and forget what was taught; a plugin must not be able to."""
+    clear history and forget what was taught; the plugin API offers no way to. This is an interface, not a
+    sandbox: plugins run in the app's process with its rights (install only plugins you trust)."""
 
     _source: ProfileReader
 

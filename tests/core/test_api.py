@@ -36,7 +36,7 @@ def test_bad_input_answers_422_with_a_message(client: TestClient, payload: dict)
 
 def test_route_health_intents_and_schema(client: TestClient) -> None:
     turn = client.post("/route", json={"text": "news today"}).json()
-    assert set(turn) == {"kind", "band", "learned", "prediction", "result", "candidates"}
+    assert set(turn) == {"kind", "band", "learned", "prediction", "result", "candidates", "slots"}
     assert client.get("/health").json()["status"] == "ok"
     assert [i["name"] for i in client.get("/intents").json()] == ["get_help", "get_news", "out_of_scope"]
     assert "/classify" in client.get("/openapi.json").json()["paths"]
