@@ -133,11 +133,13 @@ def _config(run: Path) -> dict[str, Any]:
 
 def evaluate_new_intent(item: NewIntent, data: Path, baseline_run: Path, out: Path, *, base_model: str | None = None,
                         epochs: int | None = None, seed: int | None = None, outlier_rows: int | None = None,
-                        fp32: bool = False, baseline_bundle: Path | None = None) -> dict[str, Any]:
+                        public_in_scope_rows: int | None = None, fp32: bool = False,
+                        baseline_bundle: Path | None = None) -> dict[str, Any]:
     from scripts.train import TrainConfig, train
 
     overrides = {k: v for k, v in {"base_model": base_model, "epochs": epochs, "seed": seed,
-                                   "outlier_rows": outlier_rows}.items() if v is not None}
+                                   "outlier_rows": outlier_rows, "public_in_scope_rows": public_in_scope_rows,
+                                   }.items() if v is not None}
     dataset = dataset_with_intent(data, item, out / "intents.yaml")
     run = train(TrainConfig(data=str(dataset), out=str(out / "run"), **overrides))  # type: ignore[arg-type]
     bundle = export(run, out / "bundle", fp32)
