@@ -112,6 +112,25 @@ class PredictionOut(BaseModel):
     slots: list[SlotOut] = []  # the parts of the request an action needs (core.slots)
 
 
+async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    """422 saying where and what is wrong, never echoing the input back (it may be huge, or not encodable)."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    detail = [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))[:200],
+               "type": str(error.get("type", ""))} for error in errors[:10]]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def assistant_error(_request: Request, exc: Exception) -> JSONResponse:
+    status = 422 if isinstance(exc, InputTextError) else 503  # a broken model is the server's problem
+    return JSONResponse({"detail": str(exc)[:500]}, status_code=status)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """The error answers of every front of the engine (this API and serving/'s ingress): one place."""
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(AssistantError, assistant_error)
+
+
 @dataclass
 class MicroBatcher:
     """Collects concurrent requests for up to `wait_s` (or `max_batch` texts) and classifies them together."""
@@ -208,17 +227,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     if config.token is not None:
         app.add_middleware(TokenGuard, token=config.token)  # outermost: checked before anything else runs
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        # Never echo the input back (it may be huge, or not encodable); say where and what is wrong.
-        detail = [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))[:200],
-                   "type": str(error.get("type", ""))} for error in exc.errors()[:10]]
-        return JSONResponse({"detail": detail}, status_code=422)
-
-    @app.exception_handler(AssistantError)
-    async def assistant_error(_request: Request, exc: AssistantError) -> JSONResponse:
-        status = 422 if isinstance(exc, InputTextError) else 503  # a broken model is the server's problem
-        return JSONResponse({"detail": str(exc)[:500]}, status_code=status)
+    add_error_handlers(app)
 
     async def scores_for(request: Request, body: TextIn) -> Scores:
         engine: Engine = request.app.state.engine

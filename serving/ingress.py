@@ -19,14 +19,12 @@ import hmac
 import json
 from typing import Any, Protocol
 
-from fastapi import FastAPI, HTTPException, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, HTTPException, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.api import PredictionOut, TextIn
+from core.api import PredictionOut, TextIn, add_error_handlers
 from core.engine import Engine
-from core.errors import AssistantError, InputTextError
+from core.errors import InputTextError
 from core.policy import ClarificationPolicy
 from core.prediction import Scores
 from serving.config import IngressConfig
@@ -140,17 +138,7 @@ def create_ingress_app(backend: Backend, config: IngressConfig) -> ASGIApp:
     """core.api's /classify, /health and /intents over `backend`, wrapped in GuardMiddleware."""
     app = FastAPI(title="Offline assistant API (cluster)", version="1", docs_url=None, redoc_url=None)
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        # As core.api: never echo the input back; say where and what is wrong.
-        detail = [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))[:200],
-                   "type": str(error.get("type", ""))} for error in exc.errors()[:10]]
-        return JSONResponse({"detail": detail}, status_code=422)
-
-    @app.exception_handler(AssistantError)
-    async def assistant_error(_request: Request, exc: AssistantError) -> JSONResponse:
-        status = 422 if isinstance(exc, InputTextError) else 503
-        return JSONResponse({"detail": str(exc)[:500]}, status_code=status)
+    add_error_handlers(app)  # core.api's: never echo the input back; say where and what is wrong
 
     def policy(engine: Engine) -> ClarificationPolicy:
         threshold = config.threshold
