@@ -13,7 +13,7 @@ from typing import Any
 
 from core.actions import ActionRequest, ActionResult
 from core.context import AppContext
-from core.conversation import MIN_PLAUSIBLE, band, decline, small_talk, small_talk_reply
+from core.conversation import MIN_PLAUSIBLE, Band, band, decline, small_talk, small_talk_reply
 from core.errors import StorageError
 from core.language import resolve_language
 from core.memory import TeachingMemory
@@ -32,7 +32,7 @@ class Turn:
     result: ActionResult | None  # None when the assistant asks to clarify instead of acting
     candidates: tuple[Score, ...]  # plausible in-scope intents offered when clarifying (never a 2% one)
     kind: str = "act"  # act: an action answered; clarify: it asks; decline: out of scope; chat: small talk
-    band: str = "sure"  # how sure, in words: sure | probably | unsure (core.conversation.band)
+    band: Band = "sure"  # how sure, in words (core.conversation.band)
     learned: str = ""  # the date the user taught this request, when that (not the model) chose the intent
 
     def __post_init__(self) -> None:

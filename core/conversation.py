@@ -10,7 +10,7 @@ phrases are in resources/locale/<lang>/smalltalk.yaml, every language's at once.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from core.actions.base import ActionResult
 from core.i18n import tr
@@ -93,7 +93,10 @@ def decline(dataset: IntentDataset | None, language: str, unsure: bool) -> Actio
                         fields={"intents": entries, "intro": tr(MESSAGES, f"{prefix}_body", language)})
 
 
-def band(confidence: float, threshold: float) -> str:
+Band = Literal["sure", "probably", "unsure"]  # how sure an answer is, in words (the window's chip)
+
+
+def band(confidence: float, threshold: float) -> Band:
     """How sure the assistant is, in words: "sure", "probably" (both acted on) or "unsure" (it asks)."""
     if confidence >= max(SURE, threshold):
         return "sure"
