@@ -48,7 +48,10 @@ def test_wal_mode_and_reopening_keeps_data(tmp_path: Path) -> None:
 def test_a_process_killed_mid_write_leaves_a_consistent_database(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     writer = (
-        "import sys\nfrom pathlib import Path\nfrom core.storage import Storage\n"
+        "import sys\nfrom pathlib import Path\nimport core.storage\nfrom core.storage import Storage\n"
+        # History is capped (oldest dropped) and feedback is not: lift the cap so the two counts stay comparable
+        # however many rows a fast machine writes before the kill.
+        "core.storage.MAX_HISTORY = 10**9\n"
         f"db = Storage(Path({str(path)!r}))\nprint('ready', flush=True)\n"
         "i = 0\nwhile True:\n    db.add_history('x' * 500, 'get_news', 0.5, None)\n"
         "    db.add_feedback('x', 'get_news', None, 'none')\n    i += 1\n"
