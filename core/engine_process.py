@@ -223,6 +223,7 @@ class RemoteEngine:
         self._failures = 0  # failures since the last successful request (0: the child is healthy)
         self._next_start = 0.0  # time.monotonic() before which a down child is not restarted
         self._child: _Child | None = None
+        self._loading: _Child | None = None  # a child still loading its model (abort/close stop it too)
         self._info = self._start()
 
     @property
@@ -231,6 +232,7 @@ class RemoteEngine:
 
     def _start(self) -> EngineInfo:
         child = _Child(self._command, self._log)
+        self._loading = child
         deadline = time.monotonic() + self._load_timeout_s
         try:
             while True:
@@ -243,6 +245,11 @@ class RemoteEngine:
         except BaseException:
             child.kill()
             raise
+        finally:
+            self._loading = None
+        if self._closing:  # closed (the window quit) while it loaded: keep no model-sized child nobody will close
+            child.kill()
+            raise EngineProcessError("The engine was closed while it was loading its model.")
         if hello.info is None:
             child.close()
             raise (hello.error or wire.WireError("EngineProcessError", "the engine failed to load")).to_exception()
@@ -328,15 +335,18 @@ class RemoteEngine:
     def abort(self) -> None:
         """From any thread: stop the child now (a blocked `score` then returns at once with an error)."""
         self._closing = True
-        child = self._child
-        if child is not None:
-            child.kill()
+        for child in (self._child, self._loading):
+            if child is not None:
+                child.kill()
 
     def close(self) -> None:
         self._closing = True
         child, self._child = self._child, None
         if child is not None:
             child.close()
+        loading = self._loading
+        if loading is not None:  # a restart in progress on another thread: it sees _closing and gives up
+            loading.kill()
         for handler in self._log.handlers:
             handler.close()
 

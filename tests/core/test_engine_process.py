@@ -147,3 +147,39 @@ def test_wire_messages_round_trip_and_reject_wrong_types() -> None:
     with pytest.raises(EngineProcessError):
         EngineInfo.from_json({**INFO.to_json(), "default_threshold": "0.7"})
     assert wire.WireError("SystemExit", "x").to_exception().__class__ is EngineProcessError  # not any class
+
+
+def test_closing_while_a_restart_is_loading_stops_that_child(tmp_path: Path) -> None:
+    """The window quits while the engine restarts (a load takes seconds): the loading child must not outlive
+    the app, and the request waiting on it gets an error at once instead of the load timeout."""
+    import threading
+
+    from core.errors import EngineProcessError
+
+    engine = RemoteEngine(tmp_path, load_timeout_s=60, command=fake("ok"))
+    engine._command = fake("hang-load")  # the next start never finishes loading
+    assert engine._child is not None
+    engine._child.kill()
+    engine._child = None  # as after a crash: the next request restarts the child
+    errors: list[BaseException] = []
+    asking = threading.Thread(target=lambda: errors.extend(_raised(lambda: engine.score(["hola"]))))
+    asking.start()
+    deadline = time.monotonic() + 10
+    while engine._loading is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling: the restart has no signal to wait on
+    loading = engine._loading
+    assert loading is not None
+    started = time.monotonic()
+    engine.close()
+    asking.join(10)
+    assert not asking.is_alive() and time.monotonic() - started < 5
+    assert errors and isinstance(errors[0], EngineProcessError)
+    assert loading.proc.wait(5) is not None  # the loading child is gone
+
+
+def _raised(call: object) -> list[BaseException]:
+    try:
+        call()  # type: ignore[operator]
+    except BaseException as exc:
+        return [exc]
+    return []
