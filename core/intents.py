@@ -66,7 +66,8 @@ class IntentDataset:
         return rows + [(text, OUT_OF_SCOPE) for text in (*self.out_of_scope, *self.near_miss)]
 
 
-def _dedup_key(text: str) -> str:
+def dedup_key(text: str) -> str:
+    """Two examples are duplicates when this is equal (case, Unicode form and spacing aside)."""
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
@@ -174,7 +175,7 @@ def _link(where: str, value: Any) -> str:
 def _check_duplicates(rows: list[tuple[str, str]]) -> None:
     seen: dict[str, str] = {}
     for text, label in rows:
-        key = _dedup_key(text)
+        key = dedup_key(text)
         if key in seen:
             other = seen[key]
             where = "twice in" if other == label else f"in both {other!r} and"

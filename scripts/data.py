@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
-from core.intents import OUT_OF_SCOPE, load_dataset
+from core.intents import OUT_OF_SCOPE, dedup_key, load_dataset
 
 Row = tuple[str, str]  # (text, label)
 OOS_DISPLAY = {"es": "Fuera de alcance", "en": "Out of scope"}
@@ -131,11 +130,6 @@ class PublicExample:
     group: str
 
 
-def _dedup(text: str) -> str:
-    """The intents file's duplicate key: a public text equal to one of our rows (any split) is not added."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
 def _rank(seed: int, *parts: str) -> bytes:
     return hashlib.sha256("\0".join((str(seed), *parts)).encode()).digest()
 
@@ -178,12 +172,12 @@ def add_outlier_exposure(splits: Splits, rows_by_source: Mapping[str, Sequence[P
     if cap < 0 or in_scope_cap < 0:
         raise ValueError(f"cap and in_scope_cap must be >= 0, found {cap} and {in_scope_cap}")
     ours = {label for _, label in splits.train + splits.val + splits.test} - {OUT_OF_SCOPE}
-    seen = {_dedup(text) for text, _ in splits.train + splits.val + splits.test}
+    seen = {dedup_key(text) for text, _ in splits.train + splits.val + splits.test}
     pools: dict[str, dict[str, list[PublicExample]]] = {}  # source -> group -> unique out-of-scope rows
     in_scope: dict[str, dict[str, list[PublicExample]]] = {}  # source -> label -> unique in-scope rows
     for source in sorted(rows_by_source):
         for row in rows_by_source[source]:
-            key = _dedup(row.text)
+            key = dedup_key(row.text)
             if key in seen or (source, row.group) in OUTLIER_EXCLUDED:
                 continue
             if row.label == OUT_OF_SCOPE:

@@ -4,6 +4,7 @@ it has settled instead of being ignored after its first failed load."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,10 +140,10 @@ def model_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def test_the_watcher_refuses_a_swapped_bundle_then_takes_a_good_retrain(qtbot, model_folder: Path,  # type: ignore[no-untyped-def]
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.informativeText()) or 0)
+
+@contextlib.contextmanager
+def watched_window(qtbot, model_folder: Path) -> Iterator[tuple[EngineController, Bundles]]:  # type: ignore[no-untyped-def]
+    """The window on `model_folder` with its watcher polling every 10 ms and the first bundle loaded."""
     context = build_context(overrides=Overrides(model_dir=str(model_folder)))
     factory = Bundles(context)
     try:
@@ -151,6 +152,16 @@ def test_the_watcher_refuses_a_swapped_bundle_then_takes_a_good_retrain(qtbot, m
         win.watcher.timer.setInterval(10)
         with qtbot.waitSignal(controller.worker.loaded, timeout=5000):
             controller.load(context.model_dir, "auto")
+        yield controller, factory
+        controller.stop()
+    finally:
+        context.close()
+
+def test_the_watcher_refuses_a_swapped_bundle_then_takes_a_good_retrain(qtbot, model_folder: Path,  # type: ignore[no-untyped-def]
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.informativeText()) or 0)
+    with watched_window(qtbot, model_folder) as (controller, factory):
         factory.current = "swapped"
         with qtbot.waitSignal(controller.worker.load_failed, timeout=5000) as blocker:
             write_bundle(model_folder, '{"labels": "swapped"}')
@@ -164,22 +175,12 @@ def test_the_watcher_refuses_a_swapped_bundle_then_takes_a_good_retrain(qtbot, m
         with qtbot.waitSignal(controller.worker.loaded, timeout=5000):
             write_bundle(model_folder, '{"labels": "fixed"}')
         assert controller.worker.engine is factory.engines[2] and factory.engines[0].closed
-        controller.stop()
-    finally:
-        context.close()
 
 
 def test_a_bundle_copied_slowly_is_loaded_once_its_copy_has_settled(qtbot, model_folder: Path,  # type: ignore[no-untyped-def]
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QMessageBox, "exec", lambda _box: 0)
-    context = build_context(overrides=Overrides(model_dir=str(model_folder)))
-    factory = Bundles(context)
-    try:
-        win, controller = start(context, factory)  # type: ignore[arg-type]
-        qtbot.addWidget(win)
-        win.watcher.timer.setInterval(10)
-        with qtbot.waitSignal(controller.worker.loaded, timeout=5000):
-            controller.load(context.model_dir, "auto")
+    with watched_window(qtbot, model_folder) as (controller, factory):
         with qtbot.waitSignal(controller.worker.load_failed, timeout=5000):
             (model_folder / "model.pt").unlink()  # the deployer copies the manifest first, model.pt 40 s later
             write_bundle(model_folder, '{"retrained": true}')
@@ -187,6 +188,3 @@ def test_a_bundle_copied_slowly_is_loaded_once_its_copy_has_settled(qtbot, model
         with qtbot.waitSignal(controller.worker.loaded, timeout=5000) as blocker:
             write_bundle(model_folder, '{"retrained": true}', b"v2")  # same manifest text: only model.pt arrives
         assert blocker.args[0].model_dir == str(model_folder) and len(factory.engines) == 2
-        controller.stop()
-    finally:
-        context.close()
