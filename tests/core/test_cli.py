@@ -58,7 +58,10 @@ def test_route_acts_at_threshold_0(tiny_bundle: Path, capsys: pytest.CaptureFixt
                             "--json", "news today")
     turn = json.loads(out)
     assert code == 0
-    assert (turn["result"] is None) == (turn["prediction"]["intent"] == "out_of_scope")
+    # At threshold 0 every in-scope top intent acts; an out-of-scope one is declined (with the list of what the
+    # assistant can do as its result). Which one the tiny model tops varies from training to training.
+    out_of_scope = turn["prediction"]["intent"] == "out_of_scope"
+    assert turn["kind"] == ("decline" if out_of_scope else "act") and turn["result"] is not None
 
 
 def test_route_at_threshold_1_never_acts_and_prints_what_it_decided(
