@@ -247,7 +247,8 @@ def create_app(config: ApiConfig) -> FastAPI:
         scores = await scores_for(request, body)
         # Off the event loop: the taught-request match reads SQLite and compares trigrams.
         prediction, learned = await run_in_threadpool(assistant.classify, scores)
-        return {**prediction.to_json(), "learned": learned, "slots": request_slots(body.text)}
+        return {**prediction.to_json(), "learned": learned,
+                "slots": request_slots(prediction.text, prediction.slots, typed=body.text)}
 
     @app.post("/route")
     async def route(request: Request, body: TextIn) -> dict[str, Any]:
@@ -257,7 +258,8 @@ def create_app(config: ApiConfig) -> FastAPI:
             turn = await run_in_threadpool(assistant.turn_for, scores)
         except ModelOutputError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from exc
-        return {**turn.to_json(), "slots": request_slots(body.text)}
+        return {**turn.to_json(),
+                "slots": request_slots(turn.prediction.text, turn.prediction.slots, typed=body.text)}
 
     @app.get("/health")
     async def health(request: Request) -> dict[str, Any]:

@@ -57,6 +57,9 @@ class Manifest:
     # CPU graph has no CUDA kernels, so a GPU gets its own graph. Empty in older bundles: model.pt everywhere.
     graphs: dict[str, str] = field(default_factory=dict)
     text_form: str = ""  # core.text.model_form applied before the prefix (training did the same); "" = as cleaned
+    # The slot layer's outputs in order ("O", "B-topic", "I-topic", ...): the graph then returns (probabilities,
+    # per-token slot scores). Empty in bundles without a slot layer: the graph returns probabilities only.
+    slot_tags: tuple[str, ...] = ()
 
     def graph_file(self, device_type: str) -> str:
         """The graph file for a device type ("cpu" or "cuda")."""
@@ -72,6 +75,9 @@ class Manifest:
         data["devices"] = list(self.devices)
         if not self.graphs:
             del data["graphs"]
+        data["slot_tags"] = list(self.slot_tags)
+        if not self.slot_tags:
+            del data["slot_tags"]
         return data
 
 
@@ -123,6 +129,21 @@ def _parse_graphs(raw: Any, devices: tuple[str, ...]) -> dict[str, str]:
             f"{raw!r:.80}; re-export the bundle."
         )
     return {device: _plain_name(name) for device, name in raw.items()}
+
+
+def _parse_slot_tags(raw: Any) -> tuple[str, ...]:
+    from core.slots import SLOT_NAMES
+
+    if raw is None:
+        return ()
+    allowed = {"O", *(f"{p}-{name}" for name in SLOT_NAMES for p in ("B", "I"))}
+    if (not isinstance(raw, list) or not raw or raw[0] != "O" or len(raw) > len(allowed)
+            or not all(isinstance(t, str) and t in allowed for t in raw) or len(set(raw)) != len(raw)):
+        raise BundleMismatchError(
+            f"manifest 'slot_tags' must be 'O' then distinct B-/I- tags of the slots {list(SLOT_NAMES)}, found "
+            f"{raw!r:.120}; the bundle tags slots this engine does not know: update the app or re-export it."
+        )
+    return tuple(raw)
 
 
 def _text_form(raw: Any) -> str:
@@ -218,6 +239,7 @@ def _parse_manifest(raw: Any) -> Manifest:
         text_form=_text_form(raw.get("text_form", "")),
         quantization=_text_map(raw.get("quantization"), "quantization"),
         text_prefix=_text(raw.get("text_prefix", ""), "text_prefix"),
+        slot_tags=_parse_slot_tags(raw.get("slot_tags")),
     )
     _check_values(manifest)
     return manifest

@@ -73,7 +73,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
             text = raw.decode("utf-8", "replace").rstrip("\r\n")[:MAX_LINE_CHARS]
             try:
                 prediction, learned = assistant.classify(engine.score([text])[0])
-                payload = {**prediction.to_json(), "learned": learned, "slots": request_slots(text)}
+                slots = request_slots(prediction.text, prediction.slots, typed=text)
+                payload = {**prediction.to_json(), "learned": learned, "slots": slots}
             except (InputTextError, ModelOutputError) as exc:
                 payload = {"text": text, "error": str(exc)}
             emit(json.dumps(payload, ensure_ascii=False, allow_nan=False))
@@ -95,7 +96,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     finally:
         context.close()
     if args.json:
-        payload = {**turn.to_json(), "slots": request_slots(args.text)}
+        payload = {**turn.to_json(),
+                   "slots": request_slots(turn.prediction.text, turn.prediction.slots, typed=args.text)}
         emit(json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False))
     elif turn.result:
         p = turn.prediction

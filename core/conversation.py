@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.actions.base import ActionResult
-from core.i18n import tr
+from core.i18n import LocaleMessages, tr
 from core.intents import IntentDataset
 from core.slots import languages, load_locale, phrase_words
 
@@ -21,21 +21,7 @@ SURE = 0.90  # at or above this (and the threshold) an answer reads "sure"
 MIN_PLAUSIBLE = 0.15  # an intent below this is never offered as a choice (no "Help (2%)")
 MAX_SMALL_TALK_WORDS = 10  # "thank you very much, have a good one" is still small talk; a paragraph is not
 
-MESSAGES = {
-    "greeting": {"es": "¡Hola! Pregúntame por las noticias, el horario y los datos del negocio, los envíos o tu "
-                       "perfil.",
-                 "en": "Hello! Ask me for the news, the business's hours and details, shipping, or your profile."},
-    "thanks": {"es": "¡De nada! Aquí estoy si necesitas algo más.",
-               "en": "You're welcome! I'm here if you need anything else."},
-    "bye": {"es": "¡Hasta luego!", "en": "Goodbye!"},
-    "decline_title": {"es": "Eso no lo sé hacer", "en": "I can't help with that"},
-    "decline_body": {"es": "No sé hacer eso todavía. Esto es lo que sí puedo hacer:",
-                     "en": "That is not something I can do yet. Here is what I can do:"},
-    "unsure_title": {"es": "No estoy seguro de qué quieres decir",
-                     "en": "I'm not sure what you mean"},
-    "unsure_body": {"es": "¿Puedes decirlo de otra forma? Esto es lo que puedo hacer:",
-                    "en": "Could you say it another way? Here is what I can do:"},
-}
+MESSAGES = LocaleMessages("conversation")  # resources/locale/<lang>/messages.yaml
 
 
 def small_talk_phrases(root: Path | None = None) -> dict[tuple[str, ...], str]:

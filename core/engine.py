@@ -33,7 +33,8 @@ from core.errors import (
     ModelOutputError,
 )
 from core.prediction import EngineInfo, Score, Scores, check_ranking
-from core.text import MAX_CHARS, MAX_WORDS, CleanText, clean_text, model_form
+from core.slots import Slot, decode_tags, whole_words
+from core.text import MAX_CHARS, MAX_WORDS, CleanText, clean_text, model_form_with_origin
 
 
 @dataclass(frozen=True)
@@ -241,8 +242,9 @@ class Engine:
                 except ModelOutputError as exc:
                     raise BundleCorruptError(f"{self.graph_file} fails its load check: {exc}") from exc
 
-    def _run(self, cleaned: Sequence[CleanText]) -> tuple[list[Encoding], torch.Tensor]:
-        """Tokenise and run the model: encodings and probabilities on the CPU, one row per request.
+    def _run(self, cleaned: Sequence[CleanText]) -> tuple[list[Encoding], torch.Tensor, list[tuple[Slot, ...]]]:
+        """Tokenise and run the model: encodings, probabilities on the CPU (one row per request) and each
+        request's tagged slots (none for a bundle without a slot layer).
 
         Requests run in groups of equal token length, never padded: a request's scores are then the same alone,
         in any batch and beside any companion (bit for bit up to the fp32 classifier head, ~1e-7). Padding is
@@ -250,26 +252,55 @@ class Engine:
         the next int8 layer can round such a value to the neighbouring step, which grew to 0.03 in the
         confidence. Rows of one length batch as before (API micro-batches of similar requests)."""
         prefix = self.manifest.text_prefix  # the text form the model was trained on (e.g. E5's "query: ")
-        form = self.manifest.text_form  # case, accents, repeated letters as training saw them (core.text)
-        encodings = self._tokenizer.encode_batch([prefix + model_form(c.text, form) for c in cleaned])
+        # case, accents, repeated letters as training saw them (core.text), with each character's origin so the
+        # slot layer's spans map back onto the request
+        forms = [model_form_with_origin(c.text, self.manifest.text_form) for c in cleaned]
+        model_texts = [prefix + form for form, _ in forms]
+        encodings = self._tokenizer.encode_batch(model_texts)
         groups: dict[int, list[int]] = {}
         for index, encoding in enumerate(encodings):
             groups.setdefault(len(encoding.ids), []).append(index)
         probs = torch.empty((len(encodings), len(self.manifest.labels)), dtype=torch.float32)
+        tagged: list[tuple[Slot, ...]] = [()] * len(encodings)
         # The profiling executor's graph specialisation is off: on these frozen graphs it bought no speed
         # (interleaved A/B: 9.66 vs 9.52 and 7.31 vs 7.67 ms) but cost ~100 ms on the first call and ~6 MB.
         # torch.jit re-exports optimized_execution without listing it in __all__, hence the ignore.
         with self._lock, torch.inference_mode(), torch.jit.optimized_execution(False):  # type: ignore[attr-defined]
             for rows in groups.values():
                 ids = torch.tensor([encodings[i].ids for i in rows], dtype=torch.long).to(self.device)
-                out: torch.Tensor = self._model(ids, torch.ones_like(ids))
+                out, slot_ids = self._outputs(self._model(ids, torch.ones_like(ids)), len(rows), ids.shape[1])
                 if out.shape != (len(rows), probs.shape[1]):
                     raise ModelOutputError(
                         f"model.pt outputs {tuple(out.shape)} scores for {len(rows)} requests but manifest.json "
                         f"lists {probs.shape[1]} labels; the files come from different exports: re-export the bundle."
                     )
                 probs[rows] = out.float().cpu()
-        return encodings, probs
+                if slot_ids is None:
+                    continue
+                for k, i in enumerate(rows):
+                    spans = decode_tags(slot_ids[k], encodings[i].offsets, model_texts[i], len(prefix), forms[i][1],
+                                        self.manifest.slot_tags)
+                    tagged[i] = tuple(whole_words(cleaned[i].text, spans))
+        return encodings, probs, tagged
+
+    def _outputs(self, out: object, rows: int, width: int) -> tuple[torch.Tensor, list[list[int]] | None]:
+        """The graph's probabilities and, for a bundle with a slot layer, each token's best slot tag."""
+        tags = self.manifest.slot_tags
+        if not tags:
+            if not isinstance(out, torch.Tensor):
+                raise ModelOutputError(f"{self.graph_file} returns {type(out).__name__}, expected one tensor of "
+                                       "probabilities (manifest.json lists no slot tags); re-export the bundle.")
+            return out, None
+        if not (isinstance(out, tuple) and len(out) == 2 and all(isinstance(t, torch.Tensor) for t in out)):
+            raise ModelOutputError(f"{self.graph_file} returns {type(out).__name__}, expected (probabilities, slot "
+                                   "scores) as manifest.json lists slot tags; re-export the bundle.")
+        probs, slot_scores = out
+        if slot_scores.shape != (rows, width, len(tags)) or not bool(torch.isfinite(slot_scores).all()):
+            raise ModelOutputError(f"{self.graph_file} outputs slot scores of shape {tuple(slot_scores.shape)} (or "
+                                   f"not numbers) for {rows} requests of {width} tokens and {len(tags)} tags; "
+                                   "re-export the bundle.")
+        ids: list[list[int]] = slot_scores.argmax(-1).cpu().tolist()
+        return probs, ids
 
     def _forward(self, cleaned: Sequence[CleanText]) -> torch.Tensor:
         return self._run(cleaned)[1]
@@ -284,19 +315,21 @@ class Engine:
         wrong (NaN, outside [0, 1], not summing to 1) comes back with `error` set instead of a ranking."""
         start = time.perf_counter()
         cleaned = [self.clean(t) for t in texts]
-        encodings, probs = self._run(cleaned)
+        encodings, probs, tagged = self._run(cleaned)
         share_ms = (time.perf_counter() - start) * 1000.0 / max(len(texts), 1)
-        return [self._scores(c, e, p, share_ms) for c, e, p in zip(cleaned, encodings, probs.tolist(), strict=True)]
+        return [self._scores(c, e, p, share_ms, s)
+                for c, e, p, s in zip(cleaned, encodings, probs.tolist(), tagged, strict=True)]
 
     def _ranking(self, probs: list[float]) -> tuple[Score, ...]:
         """Every label with its probability, most likely first."""
         return tuple(sorted((Score(name, p) for name, p in zip(self.labels, probs, strict=True)),
                             key=lambda s: s.confidence, reverse=True))
 
-    def _scores(self, cleaned: CleanText, encoding: Encoding, probs: list[float], ms: float) -> Scores:
+    def _scores(self, cleaned: CleanText, encoding: Encoding, probs: list[float], ms: float,
+                slots: tuple[Slot, ...] = ()) -> Scores:
         ranking = self._ranking(probs)
         truncated = cleaned.truncated or bool(encoding.overflowing)
         try:
-            return Scores(cleaned.text, ranking, truncated, ms)
+            return Scores(cleaned.text, ranking, truncated, ms, slots=slots)
         except ModelOutputError as exc:
             return Scores(cleaned.text, (), truncated, ms, error=str(exc))

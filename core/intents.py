@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 import unicodedata
 from dataclasses import dataclass, field
@@ -13,10 +14,11 @@ from urllib.parse import urlsplit
 import yaml
 
 from core.errors import DatasetError
+from core.i18n import LANGUAGES  # the one language list: the folders of resources/locale
 from core.language import guess_language
+from core.slots import SLOT_NAMES
 
 OUT_OF_SCOPE = "out_of_scope"  # label of the explicit out-of-scope class in trained bundles
-LANGUAGES = ("es", "en")
 _INTENT_KEYS = {"name", "display_name", "description", "examples", "help", "answer", "link"}
 LINK_SCHEMES = ("http", "https", "mailto")
 _TOP_KEYS = {"version", "intents", "out_of_scope"}
@@ -32,6 +34,40 @@ SAMPLE_VALUE = "sample"  # what a template field holds when validate renders it
 MAX_RENDERED_CHARS = 20_000  # an answer rendered with sample values must stay below this
 
 
+SlotSpan = tuple[int, int, str]  # (start, end, slot name): character offsets into the plain example
+# Inline slot annotation in an example: "noticias de [tecnología](topic)". The brackets hold the words as typed,
+# the parentheses one of core.slots.SLOT_NAMES.
+_MARKUP = re.compile(r"\[([^\[\]()]+)\]\(([^()\[\]]*)\)")
+
+
+def parse_markup(text: str, where: str = "example") -> tuple[str, tuple[SlotSpan, ...]]:
+    """The plain request and its annotated spans; DatasetError for an unknown slot name or a stray bracket."""
+    plain: list[str] = []
+    spans: list[SlotSpan] = []
+    last = 0
+    for match in _MARKUP.finditer(text):
+        name = match[2].strip()
+        if name not in SLOT_NAMES:
+            raise DatasetError(f"{where}: {match[0]!r} names slot {name!r}; expected one of {list(SLOT_NAMES)}, "
+                               "as in «noticias de [tecnología](topic)».")
+        words = match[1]
+        if words != words.strip():
+            raise DatasetError(f"{where}: {match[0]!r}: no spaces inside the brackets; "
+                               f"write [{words.strip()}]({name}).")
+        plain.append(text[last:match.start()])
+        start = sum(map(len, plain))
+        plain.append(words)
+        spans.append((start, start + len(words), name))
+        last = match.end()
+    plain.append(text[last:])
+    result = "".join(plain)
+    stray = re.search(r"\[[^\]]*\]\(|\]\(", result)
+    if stray:
+        raise DatasetError(f"{where}: {text!r} has an unfinished slot annotation near {stray[0]!r}; write "
+                           "[words](slot), as in «noticias de [tecnología](topic)».")
+    return result, tuple(spans)
+
+
 @dataclass(frozen=True)
 class Intent:
     name: str
@@ -41,6 +77,9 @@ class Intent:
     help_examples: dict[str, tuple[str, ...]] = field(default_factory=dict)  # language -> phrases shown to people
     answer: dict[str, str] | None = None  # language -> answer template ({phone} etc. from business.toml)
     link: str = ""  # an http(s) or mailto link offered with the answer
+    # The slots annotated inline in each example ("[mañana](day)"), aligned with `examples` (plain text there);
+    # an example without annotations has none: every intent example is a fully annotated slot training row.
+    slot_spans: tuple[tuple[SlotSpan, ...], ...] = ()
 
     def shown_examples(self, language: str) -> tuple[str, ...]:
         """Phrases to show as examples: the curated `help` ones, else training examples that look like `language`."""
@@ -64,6 +103,12 @@ class IntentDataset:
         """Every (text, label) pair; plain and near-miss out-of-scope examples are labelled OUT_OF_SCOPE."""
         rows = [(text, intent.name) for intent in self.intents for text in intent.examples]
         return rows + [(text, OUT_OF_SCOPE) for text in (*self.out_of_scope, *self.near_miss)]
+
+    def slot_spans(self) -> dict[str, tuple[SlotSpan, ...]]:
+        """Plain example text -> its annotated slots, for every intent example (out-of-scope rows carry no slot
+        labels: the slot tagger is not taught either way on them)."""
+        return {text: spans for intent in self.intents
+                for text, spans in zip(intent.examples, intent.slot_spans or [()] * len(intent.examples), strict=True)}
 
 
 def dedup_key(text: str) -> str:
@@ -108,11 +153,13 @@ def _parse_intent(index: int, raw: Any) -> Intent:
     if not name.isidentifier():
         raise DatasetError(f"intents[{index}]: 'name' must be an identifier like get_news, found {name!r}.")
     where = f"intent {name!r}"
+    parsed = [parse_markup(text, f"{where} examples") for text in _examples(f"{where} examples", raw.get("examples"))]
     return Intent(
         name=name,
         display_name=_languages(f"{where} display_name", raw.get("display_name")),
         description=_languages(f"{where} description", raw.get("description")),
-        examples=_examples(f"{where} examples", raw.get("examples")),
+        examples=tuple(text for text, _ in parsed),
+        slot_spans=tuple(spans for _, spans in parsed),
         help_examples=_help(f"{where} help", raw.get("help")),
         answer=_answer(f"{where} answer", raw["answer"]) if "answer" in raw else None,
         link=_link(f"{where} link", raw.get("link", "")),

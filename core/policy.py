@@ -36,5 +36,5 @@ class ClarificationPolicy:
         return Prediction(
             text=scores.text, intent=top.intent, confidence=top.confidence, ranking=scores.ranking,
             needs_clarification=self.needs_clarification(top.confidence, out_of_scope), out_of_scope=out_of_scope,
-            truncated=scores.truncated, latency_ms=scores.latency_ms, threshold=self.threshold,
+            truncated=scores.truncated, latency_ms=scores.latency_ms, threshold=self.threshold, slots=scores.slots,
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core.errors import EngineProcessError, ModelOutputError
+from core.slots import SLOT_NAMES, Slot
 
 # The clarification threshold: top confidence below it -> ask instead of acting. Exported bundles carry it in
 # their manifest and settings may override it; this is the one place the number is written (core.policy
@@ -100,10 +101,14 @@ class Scores:
     truncated: bool = False  # the request was cut to the word/character/token budget
     latency_ms: float = 0.0  # cleaning + tokenisation + model time for this request (batch share)
     error: str = ""  # set when the model's row for this request was unusable (NaN, ...): ranking is then empty
+    # Spans the model's slot layer tagged (value = the words as in `text`, offsets into `text`); empty for a
+    # bundle without one. Canonical values come later, from the locale files (core.slots.resolve).
+    slots: tuple[Slot, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.error:
             check_ranking(self.ranking)
+        check_slots(self.text, self.slots)
 
     @property
     def top(self) -> Score:
@@ -112,7 +117,8 @@ class Scores:
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "truncated": self.truncated, "latency_ms": round(self.latency_ms, 3),
                 "error": self.error,
-                "ranking": [{"intent": s.intent, "confidence": round(s.confidence, 6)} for s in self.ranking]}
+                "ranking": [{"intent": s.intent, "confidence": round(s.confidence, 6)} for s in self.ranking],
+                "slots": [s.to_json() for s in self.slots]}
 
     @staticmethod
     def from_json(raw: Any) -> Scores:
@@ -123,9 +129,14 @@ class Scores:
             if not isinstance(row, dict):
                 raise EngineProcessError("engine score rows must be objects.")
             ranking.append(Score(_typed(row, "intent", str), float(_typed(row, "confidence", (int, float)))))
+        slots = raw.get("slots", [])
+        if not isinstance(slots, list) or not all(isinstance(s, dict) for s in slots):
+            raise EngineProcessError("engine scores 'slots' must be a list of objects.")
         try:
             return Scores(_typed(raw, "text", str), tuple(ranking), _typed(raw, "truncated", bool),
-                          float(_typed(raw, "latency_ms", (int, float))), _typed(raw, "error", str))
+                          float(_typed(raw, "latency_ms", (int, float))), _typed(raw, "error", str),
+                          tuple(Slot(_typed(s, "name", str), _typed(s, "value", str), _typed(s, "start", int),
+                                     _typed(s, "end", int)) for s in slots))
         except ModelOutputError as exc:
             raise EngineProcessError(f"The engine process sent invalid scores: {exc}") from exc
 
@@ -146,6 +157,15 @@ def check_ranking(ranking: Sequence[Score]) -> None:
         )
     if any(a < b for a, b in itertools.pairwise(values)):
         raise ModelOutputError("The scores are not ranked most likely first.")
+
+
+def check_slots(text: str, slots: Sequence[Slot]) -> None:
+    """Tagged slots the actions may read: known names, spans inside `text` in order, values equal to their words."""
+    for slot in slots:
+        if slot.name not in SLOT_NAMES or not 0 <= slot.start < slot.end <= len(text) or \
+                text[slot.start:slot.end] != slot.value:
+            raise ModelOutputError(f"A tagged slot does not fit the request ({slot!r:.120}); expected one of "
+                                   f"{SLOT_NAMES} over words of the text: re-export the bundle.")
 
 
 class Scorer(Protocol):
@@ -172,6 +192,7 @@ class Prediction:
     truncated: bool  # True: the request was cut to the word/character/token budget
     latency_ms: float  # cleaning + tokenisation + model time for this request (batch share)
     threshold: float = field(default=DEFAULT_THRESHOLD)  # the threshold the decision used
+    slots: tuple[Slot, ...] = ()  # the model's tagged spans (Scores.slots); canonical values: core.slots.resolve
 
     def candidates(self, out_of_scope_labels: Sequence[str], limit: int = 3) -> list[Score]:
         """The likely in-scope intents to offer when asking the user to clarify."""

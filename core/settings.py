@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from core import i18n
 from core.errors import ConfigError
 
 DEVICES = ("auto", "cpu", "cuda")
-LANGUAGES = ("system", "es", "en")
+LANGUAGES = ("system", *i18n.LANGUAGES)  # "system": the system locale; the others: the folders of resources/locale
 APPEARANCES = ("system", "light", "dark")
 MAX_SETTINGS_BYTES = 1 << 20  # a settings file is a few hundred bytes; refuse to parse anything huge
 MAX_FEEDS = 20  # each feed is fetched on every news request (5 s deadline each): a handful is plenty

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from core.errors import DatasetError
-from core.paths import resource_root
 from core.text import fold
 
 SLOT_NAMES = ("topic", "day", "time", "part_of_day", "field", "order_ref")
@@ -71,7 +68,11 @@ def phrase_words(text: str) -> Phrase:
     return tuple(_WORD.findall(fold(text)))
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_locale_file(path: Path) -> dict[str, Any]:
+    # yaml is imported here: the engine process imports this module for Slot and decode_tags and never reads a
+    # locale file, and its memory counts against the packaged app's budget
+    import yaml
+
     if path.stat().st_size > MAX_LOCALE_BYTES:
         raise DatasetError(f"{path} is larger than {MAX_LOCALE_BYTES} bytes; a locale file is a few kB.")
     try:
@@ -154,6 +155,8 @@ def locale_root(resources: Path | None = None) -> Path:
     """resources/locale of `resources` when it has one (tests, deployers), else the bundled one."""
     if resources is not None and (resources / "locale").is_dir():
         return resources / "locale"
+    from core.paths import resource_root  # here: the engine process needs no user paths (platformdirs)
+
     return resource_root() / "locale"
 
 
@@ -170,8 +173,8 @@ def load_locale(language: str, root: Path | None = None) -> Locale:
     if not (folder / "slots.yaml").is_file():
         raise DatasetError(f"No locale for language {language!r}: expected {folder}/slots.yaml; add the folder "
                            f"(copy resources/locale/en) or use one of {languages(root)}.")
-    talk = _read_yaml(folder / "smalltalk.yaml") if (folder / "smalltalk.yaml").is_file() else {}
-    return parse_locale(language, _read_yaml(folder / "slots.yaml"), talk, str(folder))
+    talk = read_locale_file(folder / "smalltalk.yaml") if (folder / "smalltalk.yaml").is_file() else {}
+    return parse_locale(language, read_locale_file(folder / "slots.yaml"), talk, str(folder))
 
 
 def locale_of(language: str, root: Path | None = None) -> Locale:
@@ -337,10 +340,148 @@ def content_words(text: str, slots: Iterable[Slot] = (), root: Path | None = Non
             and not any(start <= t.start < end for start, end in spans)}
 
 
-def request_slots(text: str, root: Path | None = None) -> list[dict[str, Any]]:
-    """The slots of a request as the CLI and the API report them (`classify` rows, `route --json`): the rules of
-    the language the text looks written in, offsets into `text` as typed. Rule-tagged today; a model that tags
-    slots would fill the same list."""
+# ---- slots tagged by the model (issue 22) ---------------------------------------------------------------
+
+
+def decode_tags(tag_ids: Sequence[int], offsets: Sequence[tuple[int, int]], model_text: str, prefix_len: int,
+                origin: Sequence[int], tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Spans (start, end, name) in the text before its model form, from one row's predicted BIO tags.
+
+    `offsets` are the tokens' character offsets into `model_text` (prefix + model form), `origin` maps each
+    model-form character back to the text (core.text.model_form_with_origin). A B- starts a span, an I- of the
+    same name continues it (an I- alone starts one), anything else ends it; a span that ends inside a word takes
+    the whole word. Tokens of the prefix, special tokens and spaces carry nothing."""
+    spans: list[tuple[int, int, str]] = []
+    open_span = False
+    for tag_id, (start, end) in zip(tag_ids, offsets, strict=True):
+        while start < end and model_text[start].isspace():  # SentencePiece: "▁word" starts at the space
+            start += 1
+        at, stop = start - prefix_len, end - prefix_len
+        if at < 0 or stop > len(origin):
+            open_span = False
+            continue
+        if at >= stop:
+            continue  # a space-only token neither opens nor closes a span
+        tag = tags[tag_id] if 0 <= tag_id < len(tags) else "O"
+        if tag == "O" or "-" not in tag:
+            open_span = False
+            continue
+        kind, name = tag.split("-", 1)
+        first, last = origin[at], origin[stop - 1] + 1
+        if kind == "I" and open_span and spans[-1][2] == name:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], last), name)
+        else:
+            spans.append((first, last, name))
+        open_span = True
+    return spans
+
+
+def whole_words(text: str, spans: Iterable[tuple[int, int, str]]) -> list[Slot]:
+    """Tagged spans widened to whole words and trimmed of spaces, adjacent ones of one name joined, as Slots whose
+    value is the words as typed."""
+    out: list[Slot] = []
+    for start, end, name in spans:
+        while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+            end += 1
+        while start < end and not text[start].isalnum() and text[start] != "#":
+            start += 1
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        if end <= start or name not in SLOT_NAMES:
+            continue
+        if out and out[-1].name == name and not text[out[-1].end:start].strip():
+            # adjacent words naming one slot are one span (the annotation convention: "[hora abrís](field)",
+            # "[world cup](topic)"): a model that tags the second word B- instead of I- means the same thing
+            start = out.pop().start
+        out.append(Slot(name, text[start:end], start, end))
+    return out
+
+
+def _overlaps(a: Slot, b: Slot) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def canonical(text: str, tagged: Sequence[Slot], lang: str, root: Path | None = None) -> list[Slot]:
+    """The model's spans with canonical values from the locale files, the words of the span being what was typed:
+    the value the rules give the same words (in the request, else in the span alone: "cierran" -> closing,
+    "mañana" -> +1, "6pm" -> 18:00). A topic the locale does not list keeps its folded words ("criptomonedas"),
+    an order reference its code; a day, time, part of the day or field the locale cannot read is dropped (an
+    action must never act on a value it does not understand)."""
+    ruled = tag(text, lang, root)
+    out: list[Slot] = []
+    for slot in tagged:
+        words = text[slot.start:slot.end]
+        same = [r for r in ruled if r.name == slot.name and _overlaps(r, slot)]
+        inner = [r for r in tag(words, lang, root) if r.name == slot.name] if not same else []
+        values_found = [r.value for r in same] or [r.value for r in inner]
+        if slot.name == "order_ref":
+            value = words.lstrip("#").upper()
+        elif values_found:
+            out.extend(Slot(slot.name, v, slot.start, slot.end) for v in dict.fromkeys(values_found))
+            continue
+        elif slot.name == "topic":
+            value = " ".join(phrase_words(words))
+        else:
+            continue
+        if value:
+            out.append(Slot(slot.name, value, slot.start, slot.end))
+    return out
+
+
+def resolve(text: str, tagged: Sequence[Slot] | None, lang: str, root: Path | None = None) -> list[Slot]:
+    """The slots an action reads: the model's (canonical values) when it tagged any, else the rules' (a bundle
+    without a slot layer, or a request the model tagged nothing in)."""
+    if tagged:
+        found = canonical(text, tagged, lang, root)
+        if found:
+            return found
+    return tag(text, lang, root)
+
+
+def request_slots(text: str, tagged: Sequence[Slot] | None = None, root: Path | None = None,
+                  typed: str | None = None) -> list[dict[str, Any]]:
+    """The slots of a request as the CLI and the API report them (`classify` rows, `route --json`): the model's
+    spans (canonical values) or the rules where it tagged nothing, read in the language the text looks written
+    in. Offsets are into `typed` (the request as typed) when given, else into `text` (as cleaned)."""
     from core.language import guess_language
 
-    return [slot.to_json() for slot in tag(text, guess_language(text), root)]
+    slots = resolve(text, tagged, guess_language(text), root)
+    if typed is not None and typed != text:
+        slots = typed_offsets(typed, text, slots)
+    return [slot.to_json() for slot in slots]
+
+
+def typed_offsets(typed: str, cleaned: str, slots: Sequence[Slot]) -> list[Slot]:
+    """Slots with offsets into `typed` instead of `cleaned` (core.text.clean_text drops control characters,
+    joins spaces, trims and composes accents). Slots keep their cleaned offsets where the texts cannot be aligned."""
+    import unicodedata
+
+    where: list[int] = []
+    j = 0
+    for char in cleaned:
+        while j < len(typed):
+            if typed[j] == char or (char == " " and typed[j].isspace()):
+                break
+            size = next((k for k in range(2, 5) if unicodedata.normalize("NFC", typed[j:j + k]) == char), 0)
+            if size:
+                break
+            j += 1
+        if j >= len(typed):
+            return list(slots)
+        where.append(j)
+        j += 1
+        while j < len(typed) and unicodedata.combining(typed[j]):
+            j += 1
+        if char == " ":
+            while j < len(typed) and typed[j].isspace():
+                j += 1
+    ends = [*where[1:], len(typed)]
+    out = []
+    for slot in slots:
+        end = where[slot.end - 1] + 1 if slot.end - 1 < len(where) else ends[-1]
+        while end < len(typed) and unicodedata.combining(typed[end]):
+            end += 1
+        out.append(Slot(slot.name, slot.value, where[slot.start], end))
+    return out

@@ -76,14 +76,60 @@ _QUESTION_MARKS = re.compile(r"[¿¡?!]+")
 
 def model_form(text: str, form: str) -> str:
     """`text` as the model reads it under `form` (one of TEXT_FORMS)."""
-    if form == "":
-        return text
-    if form != "fold-v1":
-        raise ValueError(f"Unknown text form {form!r}; expected one of {TEXT_FORMS}.")
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    # Accents go, but ñ stays ñ (NFD splits it into n + a combining tilde): "año" is not "ano".
+    return model_form_with_origin(text, form)[0]
+
+
+def _fold_char(char: str) -> str:
+    """One character (with its combining marks) under fold-v1: casefolded, accents dropped, but ñ stays ñ (NFD
+    splits it into n + a combining tilde): «año» is not «ano»."""
+    decomposed = unicodedata.normalize("NFD", char.casefold())
     kept = "".join(c for i, c in enumerate(decomposed)
                    if not unicodedata.combining(c) or (c == "\u0303" and i and decomposed[i - 1] == "n"))
-    folded = unicodedata.normalize("NFC", kept)
-    folded = _QUESTION_MARKS.sub(" ", _REPEATED_LETTER.sub(r"\1", folded))
-    return _SPACES.sub(" ", folded).strip() or text.strip()
+    return unicodedata.normalize("NFC", kept)
+
+
+def _sub_with_origin(pattern: re.Pattern[str], repl: str, text: str, origin: list[int]) -> tuple[str, list[int]]:
+    """re.sub for a replacement that keeps the match's first character ("\\1") or writes one space, carrying
+    each output character's index into the original text along."""
+    out: list[str] = []
+    where: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(text[last:match.start()])
+        where.extend(origin[last:match.start()])
+        out.append(match[1] if repl == "\\1" else repl)
+        where.append(origin[match.start()])
+        last = match.end()
+    out.append(text[last:])
+    where.extend(origin[last:])
+    return "".join(out), where
+
+
+def model_form_with_origin(text: str, form: str) -> tuple[str, list[int]]:
+    """`text` as the model reads it, and for each of its characters the index in `text` it came from, so a span
+    the model tags in its own form maps back onto the request as typed (core.slots)."""
+    if form == "":
+        return text, list(range(len(text)))
+    if form != "fold-v1":
+        raise ValueError(f"Unknown text form {form!r}; expected one of {TEXT_FORMS}.")
+    chars: list[str] = []
+    origin: list[int] = []
+    index = 0
+    while index < len(text):  # a character with the combining marks after it (text that is not NFC) is one unit
+        end = index + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        piece = _fold_char(text[index:end])
+        chars.append(piece)
+        origin.extend([index] * len(piece))
+        index = end
+    folded, origin = _sub_with_origin(_REPEATED_LETTER, "\\1", "".join(chars), origin)
+    folded, origin = _sub_with_origin(_QUESTION_MARKS, " ", folded, origin)
+    folded, origin = _sub_with_origin(_SPACES, " ", folded, origin)
+    start = len(folded) - len(folded.lstrip())
+    end = len(folded.rstrip())
+    if start >= end:  # nothing but ¿?¡! and spaces: the text as cleaned (never an empty input)
+        stripped = text.strip()
+        first = len(text) - len(text.lstrip())
+        return stripped, list(range(first, first + len(stripped)))
+    return folded[start:end], origin[start:end]

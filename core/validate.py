@@ -16,6 +16,7 @@ Checks, each a problem (validation fails) unless said otherwise:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Set
 from dataclasses import dataclass
 
@@ -51,7 +52,9 @@ def validate_intents(dataset: IntentDataset, registry: ActionRegistry, business_
     notes: list[str] = []
     for intent in dataset.intents:
         served = served_by(intent.name, registry)
-        lines.append(f"{intent.name}: {len(intent.examples)} examples, served by {served}")
+        counts = Counter(name for spans in intent.slot_spans for _, _, name in spans)
+        slots = ", ".join(f"{name} {n}" for name, n in sorted(counts.items())) or "none"
+        lines.append(f"{intent.name}: {len(intent.examples)} examples (slots annotated: {slots}), served by {served}")
         if served == "NOTHING":
             problems.append(f"{intent.name} has neither an action plugin nor an 'answer'/'link': add an answer "
                             "text in intents.yaml or install a plugin for it.")

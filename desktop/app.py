@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
         return 0
     window, _controller = launch(context)
     guard.activated.connect(window.summon)
+    from desktop.global_shortcut import pynput_listener
+
+    window.enable_global_shortcut(pynput_listener)  # where it cannot listen, Settings says why and what to do
     for warning in context.store.warnings:  # e.g. a settings field of the wrong kind: it fell back to default
         window.panel.set_status(warning)
     code = app.exec()

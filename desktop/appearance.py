@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop.style import MUTED
+
 APPEARANCES = ("system", "light", "dark")
 
 
@@ -20,7 +22,7 @@ def dark_palette() -> QPalette:
     role, group = QPalette.ColorRole, QPalette.ColorGroup
     colours = {role.Window: "#2b2b2b", role.WindowText: "#e6e6e6", role.Base: "#1f1f1f",
                role.AlternateBase: "#2f2f2f", role.ToolTipBase: "#3a3a3a", role.ToolTipText: "#e6e6e6",
-               role.PlaceholderText: "#8a8a8a", role.Text: "#e6e6e6", role.Button: "#353535",
+               role.PlaceholderText: MUTED, role.Text: "#e6e6e6", role.Button: "#353535",
                role.ButtonText: "#e6e6e6", role.BrightText: "#ff6b6b", role.Link: "#6cb4ff",
                role.LinkVisited: "#b48cff", role.Highlight: "#3d7bd9", role.HighlightedText: "#ffffff",
                role.Light: "#4a4a4a", role.Midlight: "#3f3f3f", role.Mid: "#2a2a2a", role.Dark: "#1a1a1a",

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 from core.errors import BundleError, ConfigError, DeviceError, EngineProcessError, StorageError
 from core.settings import DEFAULT_FEEDS, MAX_FEEDS, Settings, feed_problem
 from core.storage import PROFILE_FIELDS, TaughtEntry, invalid_profile_fields
+from desktop.global_shortcut import LauncherSettings, parse_shortcut
+from desktop.style import MUTED_STYLE
 
 MIN_THRESHOLD, MAX_THRESHOLD = 50, 95  # the slider's range in percent before the bundle's reach bounds it
 
@@ -79,11 +81,13 @@ def show_error(parent: QWidget, exc: BaseException) -> None:
     box.exec()
 
 
-def shortcut_help(platform: str, session: str) -> str:
-    """Why the app sets no global shortcut here and how to get one from the desktop itself. No maintained
-    cross-platform hook ships with the app (and on Wayland none is allowed); a second start of
-    `offline-assistant` brings the open window forward, so a key bound to that command summons it."""
-    if platform == "wayland" or session == "wayland":
+def shortcut_help(platform: str, session: str, problem: str | None = None) -> str:
+    """Why the app sets no global shortcut here (`problem`, desktop.global_shortcut's reason, when it tried) and
+    how to get one from the desktop itself: a second start of `offline-assistant` brings the open window
+    forward, so a key bound to that command summons it (on Wayland the only way)."""
+    if problem:
+        why = problem
+    elif platform == "wayland" or session == "wayland":
         why = QCoreApplication.translate("Shortcut", "Wayland does not let an application set a global shortcut.")
     else:
         why = QCoreApplication.translate("Shortcut", "This build cannot set a global shortcut itself.")
@@ -98,9 +102,13 @@ def shortcut_help(platform: str, session: str) -> str:
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, model_threshold: float, cuda_available: bool, parent: QWidget,
                  taught: Sequence[TaughtEntry] = (), display_name: Callable[[str], str] = str,
-                 api_available: bool = True, reach: tuple[float, str] | None = None) -> None:
+                 api_available: bool = True, reach: tuple[float, str] | None = None,
+                 launcher: LauncherSettings | None = None, shortcut_available: bool = False,
+                 shortcut_problem: str | None = None) -> None:
         """`model_threshold`: the bundle's calibrated threshold (used while the setting names none); `reach`:
-        (confidence, intent display name) the weakest intent's example requests usually get, bounding the slider."""
+        (confidence, intent display name) the weakest intent's example requests usually get, bounding the slider.
+        `launcher`: the global shortcut and focus settings; `shortcut_available`: whether this platform and
+        build can listen for a shortcut; `shortcut_problem`: why the last start failed, if it did."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.model_dir = settings.model_dir
@@ -119,7 +127,7 @@ class SettingsDialog(QDialog):
         self.threshold_note = QLabel()
         self.threshold_note.setWordWrap(True)
         self.threshold_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.threshold_note.setStyleSheet("color: #8a8a8a")
+        self.threshold_note.setStyleSheet(MUTED_STYLE)
         note = self.tr("The bundle's calibrated value is {value}%.").format(value=round(model_threshold * 100))
         if reach is not None:
             note += " " + self.tr("The slider stops at {top}%: above it, requests for “{intent}” would nearly "
@@ -151,9 +159,10 @@ class SettingsDialog(QDialog):
         self.network.setChecked(settings.network_feeds)
         self._build_feeds(settings.feeds)
         self.shortcut_note = QLabel(shortcut_help(QGuiApplication.platformName(),
-                                                  os.environ.get("XDG_SESSION_TYPE", "").lower()))
+                                                  os.environ.get("XDG_SESSION_TYPE", "").lower(), shortcut_problem))
         self.shortcut_note.setWordWrap(True)
         self.shortcut_note.setTextFormat(Qt.TextFormat.PlainText)
+        self._build_launcher(launcher or LauncherSettings(), shortcut_available and not shortcut_problem)
         self.api = QCheckBox(self.tr("Serve the local API on 127.0.0.1 (for other programs)"))
         self.api.setChecked(settings.api_enabled and api_available)
         if not api_available:  # said here, once, instead of an error at every start
@@ -212,7 +221,13 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Suggested"), suggested_row)
         form.addRow(self.feed_message)
         form.addRow(self.api)
-        form.addRow(self.tr("Global shortcut"), self.shortcut_note)
+        shortcut_row = QHBoxLayout()
+        shortcut_row.addWidget(self.shortcut_enabled)
+        shortcut_row.addWidget(self.shortcut_input, 1)
+        form.addRow(self.tr("Global shortcut"), shortcut_row)
+        form.addRow(self.shortcut_message)
+        form.addRow(self.shortcut_note)
+        form.addRow(self.hide_on_focus_loss)
         form.addRow(QLabel(self.tr("What I have learned")))
         form.addRow(self.taught_empty)
         form.addRow(self.taught)
@@ -230,6 +245,54 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _build_launcher(self, launcher: LauncherSettings, available: bool) -> None:
+        """The global shortcut (a key combination typed as text, checked on OK) and "hide when focus is lost".
+        Where no shortcut can be listened for, the key is shown disabled and the note says how to bind one."""
+        self.shortcut_enabled = QCheckBox(self.tr("Show or hide the window with"))
+        self.shortcut_enabled.setChecked(launcher.shortcut_enabled and available)
+        self.shortcut_enabled.setEnabled(available)
+        self.shortcut_input = QLineEdit(launcher.shortcut)
+        self.shortcut_input.setAccessibleName(self.tr("Global shortcut"))
+        self.shortcut_input.setPlaceholderText("Ctrl+Alt+Space")
+        self.shortcut_input.setEnabled(available)
+        self.shortcut_message = QLabel()
+        self.shortcut_message.setWordWrap(True)
+        self.shortcut_message.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what the user typed
+        self.shortcut_message.hide()
+        if available:
+            self.shortcut_note.setText(self.tr("Pressed in any program, it shows the window or hides it again."))
+        self.launcher = launcher
+        self.hide_on_focus_loss = QCheckBox(self.tr("Hide the window when another program takes the focus"))
+        self.hide_on_focus_loss.setChecked(launcher.hide_on_focus_loss)
+
+    def shortcut_error(self) -> str | None:
+        """Why the typed shortcut cannot be used (in the current language), or None."""
+        if not self.shortcut_input.isEnabled():
+            return None
+        try:
+            parse_shortcut(self.shortcut_input.text())
+        except ConfigError as exc:
+            return str(exc)
+        return None
+
+    def accept(self) -> None:
+        """OK keeps the dialog open while the shortcut cannot be used, saying why under it."""
+        problem = self.shortcut_error()
+        if problem is not None:
+            self.shortcut_message.setText(problem)
+            self.shortcut_message.show()
+            self.shortcut_input.setFocus()
+            return
+        super().accept()
+
+    def result_launcher(self) -> LauncherSettings:
+        """The launcher settings as chosen (the shortcut in its canonical form); call after accept()."""
+        if not self.shortcut_input.isEnabled():  # nothing could be changed here: what was set stays
+            return LauncherSettings(self.launcher.shortcut_enabled, self.launcher.shortcut,
+                                    self.hide_on_focus_loss.isChecked())
+        return LauncherSettings(self.shortcut_enabled.isChecked(), parse_shortcut(self.shortcut_input.text()).display,
+                                self.hide_on_focus_loss.isChecked())
 
     def _build_feeds(self, feeds: Sequence[str]) -> None:
         """The feed list with Add/Remove, the suggested feeds of both languages, and a line saying why an

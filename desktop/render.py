@@ -12,12 +12,13 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from core.actions import ActionResult
+from desktop.style import BUTTON_WORDS, CLOSED_COLOUR, ERROR_COLOUR, OPEN_COLOUR
+from desktop.style import MUTED as MUTED_COLOUR
 
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
-# The window's own words (translated by the panel); the defaults are the English ones.
-WORDS = {"open": "Open now", "closed": "Closed now", "copy": "Copy", "call": "Call", "mail": "Write",
-         "map": "Map", "visit": "Open", "today": "Today"}
-MUTED = "color:#8a8a8a"  # a mid grey, readable on light and dark palettes alike (rich text has no palette())
+# The window's own words (translated by the panel: desktop.style.button_words); the defaults are the English ones.
+WORDS = dict(BUTTON_WORDS)
+MUTED = f"color:{MUTED_COLOUR}"  # readable on light and dark palettes alike (rich text has no palette())
 
 
 def link_is_safe(href: str) -> bool:
@@ -78,7 +79,7 @@ def _business(fields: dict[str, Any], words: dict[str, str]) -> str:
         extra = f"<br>{escape(fields.get('directions', ''))}" if asked == "address" else ""
         extra = f"<p>{extra[4:]}</p>" if extra else ""  # the answer already holds the value
         return answer + f"{extra}<p>{_buttons(contact_actions(asked, value, words))}</p>"
-    badge_color, badge = ("#1b7f3b", words["open"]) if fields.get("open_now") else ("#a12020", words["closed"])
+    badge_color, badge = (OPEN_COLOUR, words["open"]) if fields.get("open_now") else (CLOSED_COLOUR, words["closed"])
     week = "".join(f"<tr><td>{escape(day)}&nbsp;&nbsp;</td><td>{escape(hours)}</td></tr>"
                    for day, hours in fields["week"].items())
     html = answer + (f"<p><span style='background:{badge_color};color:white'>&nbsp;{escape(badge)}&nbsp;</span>"
@@ -124,7 +125,7 @@ def result_html(result: ActionResult, words: dict[str, str] | None = None,
     """`known`: the intents of the loaded bundle (a help list offers no other); None: all of the file's."""
     fields, words = dict(result.fields), {**WORDS, **(words or {})}
     if result.error:
-        return f"<p style='color:#c03030'>{escape(result.body)}</p>"
+        return f"<p style='color:{ERROR_COLOUR}'>{escape(result.body)}</p>"
     if result.kind == "news":
         return _news(fields)
     if result.kind == "business":

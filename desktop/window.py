@@ -5,13 +5,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTranslator
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, QTranslator
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSystemTrayIcon, QWidget
 
 from core.actions import ActionResult
 from core.context import AppContext
-from core.errors import AssistantError, StorageError
+from core.errors import AssistantError, ConfigError, StorageError
 from core.language import resolve_language
 from core.prediction import DEFAULT_THRESHOLD, EngineInfo
 from core.settings import Settings
@@ -19,6 +19,7 @@ from core.storage import TaughtEntry
 from desktop.api_process import api_available, start_api, stop_api
 from desktop.appearance import apply_appearance
 from desktop.dialogs import ProfileDialog, SettingsDialog, show_error
+from desktop.global_shortcut import GlobalShortcut, LauncherSettings, ListenerFactory
 from desktop.i18n import load_qt_translator, load_translator
 from desktop.panel import AssistantPanel
 from desktop.watcher import BundleWatcher
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
         self.context = context
         self.controller = controller
         self.translators: list[QTranslator] = []  # the app's catalogue and Qt's own (standard buttons, dialogs)
+        self.launcher = LauncherSettings()  # read from window.ini below, once that is open
         self.apply_language()
         self.apply_appearance()
         self.panel = AssistantPanel(controller, context, self)
@@ -77,6 +79,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(720, 640)
+        # Launcher behaviour, kept beside the geometry (window.ini): the global shortcut listens only once
+        # enable_global_shortcut gives it a listener (the app does; embedding hosts and tests need not).
+        self.launcher = self._load_launcher()
+        self.global_shortcut = GlobalShortcut(parent=self)
+        # Emitted on the listener's thread: queued, so toggling runs on the GUI thread.
+        self.global_shortcut.triggered.connect(self.toggle_from_shortcut, Qt.ConnectionType.QueuedConnection)
+        self.global_shortcut.failed.connect(self.panel.set_status)
 
     def _menus(self) -> None:
         self.settings_action = QAction(self)
@@ -112,6 +121,49 @@ class MainWindow(QMainWindow):
             self.hide()
         else:
             self.summon()
+
+    def toggle_from_shortcut(self) -> None:
+        """The global shortcut: put the window away when it is in front, otherwise bring it forward (a window
+        behind others comes to the front rather than hiding)."""
+        if self.isVisible() and not self.isMinimized() and self.isActiveWindow():
+            self.dismiss()
+        else:
+            self.summon()
+
+    def enable_global_shortcut(self, factory: ListenerFactory) -> str | None:
+        """Listen for the launcher shortcut with listeners from `factory`; None when listening (or switched off),
+        else why not (Settings shows it, with how to bind a key in the desktop's own settings)."""
+        self.global_shortcut.factory = factory
+        return self.global_shortcut.apply(self.launcher)
+
+    def _load_launcher(self) -> LauncherSettings:
+        store, default = self.geometry_store, LauncherSettings()
+        try:
+            return LauncherSettings(
+                bool(store.value("launcher/shortcut_enabled", default.shortcut_enabled, type=bool)),
+                str(store.value("launcher/shortcut", default.shortcut, type=str)),
+                bool(store.value("launcher/hide_on_focus_loss", default.hide_on_focus_loss, type=bool)))
+        except ConfigError:  # a combination edited by hand into something unusable: the default, until changed
+            return default
+
+    def apply_launcher(self, launcher: LauncherSettings) -> None:
+        """Save the launcher settings and listen for the new shortcut (if it changed)."""
+        old, self.launcher = self.launcher, launcher
+        self.geometry_store.setValue("launcher/shortcut_enabled", launcher.shortcut_enabled)
+        self.geometry_store.setValue("launcher/shortcut", launcher.shortcut)
+        self.geometry_store.setValue("launcher/hide_on_focus_loss", launcher.hide_on_focus_loss)
+        self.geometry_store.sync()
+        if (old.shortcut_enabled, old.shortcut) != (launcher.shortcut_enabled, launcher.shortcut):
+            problem = self.global_shortcut.apply(launcher) if self.global_shortcut.factory else None
+            if problem:
+                self.panel.set_status(problem)
+
+    def _hide_if_inactive(self) -> None:
+        """Hide on focus loss only when another program took the focus (not our dialog, menu or popup)."""
+        if (self.launcher.hide_on_focus_loss and self.isVisible() and not self.isMinimized()
+                and QApplication.activeWindow() is None and QApplication.activeModalWidget() is None
+                and QApplication.activePopupWidget() is None):
+            self.dismiss()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Esc in an empty input with no choices open dismisses the window (Esc with text still clears it, and
@@ -150,6 +202,9 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif (event.type() == QEvent.Type.ActivationChange and self.launcher.hide_on_focus_loss
+              and not self.isActiveWindow()):
+            QTimer.singleShot(150, self, self._hide_if_inactive)  # once Qt knows which window (if any) took the focus
         super().changeEvent(event)
 
     def apply_language(self) -> None:
@@ -184,16 +239,24 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.context.settings, info.default_threshold if info else DEFAULT_THRESHOLD,
                                 bool(info and info.cuda_available), self, taught=self._taught(),
                                 display_name=self.panel.display_name, api_available=api_available(),
-                                reach=(self.reach[0], self.panel.display_name(self.reach[1])) if self.reach else None)
-        if dialog.exec():
-            # Writes go through the worker, the thread that answers: the next request sees them (never a second
-            # TeachingMemory on this thread whose changes the answering one would not notice).
-            if dialog.forget_requested:
-                self.controller.request_forget.emit(list(dialog.forget_requested))
-            if dialog.clear_history_requested:
-                self.controller.request_clear_history.emit()
-                self.panel.clear_history_view()
-            self.apply_settings(dialog.result_settings(self.context.settings))
+                                reach=(self.reach[0], self.panel.display_name(self.reach[1])) if self.reach else None,
+                                launcher=self.launcher, shortcut_available=self.global_shortcut.available,
+                                shortcut_problem=self.global_shortcut.problem)
+        try:
+            if dialog.exec():
+                self.apply_launcher(dialog.result_launcher())
+                # Writes go through the worker, the thread that answers: the next request sees them (never a
+                # second TeachingMemory on this thread whose changes the answering one would not notice).
+                if dialog.forget_requested:
+                    self.controller.request_forget.emit(list(dialog.forget_requested))
+                if dialog.clear_history_requested:
+                    self.controller.request_clear_history.emit()
+                    self.panel.clear_history_view()
+                self.apply_settings(dialog.result_settings(self.context.settings))
+        finally:
+            # A dialog kept as the window's child until exit was destroyed there in whatever order Python's
+            # shutdown chose: "QObject: shared QObject was deleted directly" and at times a crash (issue 23, 9).
+            dialog.deleteLater()
 
     def _taught(self) -> list[TaughtEntry]:
         """What was learned, read for the dialog (a read: the writes go through the worker)."""
@@ -267,14 +330,18 @@ class MainWindow(QMainWindow):
 
     def edit_profile(self) -> None:
         dialog = ProfileDialog(self.last_profile, self.profile_labels, self)
-        if dialog.exec():
-            self.controller.request_profile.emit(dialog.values())
-            self.panel.ask(self.tr("show my profile"))
+        try:
+            if dialog.exec():
+                self.controller.request_profile.emit(dialog.values())
+                self.panel.ask(self.tr("show my profile"))
+        finally:
+            dialog.deleteLater()  # not left to Python's shutdown (see open_settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.geometry_store.setValue("geometry", self.saveGeometry())
         self.geometry_store.sync()
         self.hide()  # the window goes at once; the engine process stops behind it
+        self.global_shortcut.stop()
         if self.tray is not None:
             self.tray.hide()
         self.controller.stop()

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from core.intents import OUT_OF_SCOPE, dedup_key, load_dataset
 
@@ -49,6 +49,9 @@ class Splits:
     near_miss: frozenset[str] = frozenset()  # texts of near-miss out-of-scope rows (all splits)
     # rows added to train from elsewhere: source -> label -> count (outlier exposure); empty for our data alone
     train_sources: dict[str, dict[str, int]] = field(default_factory=dict)
+    # text -> its annotated slots (start, end, name) for every row with slot labels (the intents' examples);
+    # a row absent here has none (out of scope, public and feedback rows): the slot loss skips it
+    slot_spans: dict[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
 
     def kind(self, row: Row) -> str:
         return kind_of(row, self.near_miss)
@@ -60,16 +63,19 @@ class Splits:
     def to_json(self) -> dict[str, object]:
         return {"train": self.train, "val": self.val, "test": self.test, "display_names": self.display_names,
                 "dataset_sha256": self.dataset_sha256, "near_miss": sorted(self.near_miss),
-                "train_sources": self.train_sources}
+                "train_sources": self.train_sources,
+                "slot_spans": {text: [list(span) for span in spans] for text, spans in self.slot_spans.items()}}
 
     @staticmethod
     def from_json(raw: dict[str, object]) -> Splits:
         def rows(key: str) -> list[Row]:
             return [(str(t), str(label)) for t, label in cast(list[list[str]], raw[key])]
         sources = cast(dict[str, dict[str, int]], raw.get("train_sources") or {})  # absent in older runs
+        spans = cast(dict[str, list[list[Any]]], raw.get("slot_spans") or {})  # absent before slots
         return Splits(rows("train"), rows("val"), rows("test"), cast(dict[str, dict[str, str]], raw["display_names"]),
                       str(raw["dataset_sha256"]), frozenset(cast(list[str], raw.get("near_miss") or [])),
-                      {s: dict(c) for s, c in sources.items()})
+                      {s: dict(c) for s, c in sources.items()},
+                      {text: tuple((int(a), int(b), str(n)) for a, b, n in items) for text, items in spans.items()})
 
 
 def hashed_split(rows: list[Row], seed: int, val: float, test: float) -> tuple[list[Row], ...]:
@@ -89,20 +95,52 @@ def load_yaml_splits(path: Path, seed: int = SPLIT_SEED, val: float = 0.2, test:
     dataset = load_dataset(path)
     train, val_rows, test_rows = hashed_split(dataset.rows(), seed, val, test)
     names = {i.name: i.display_name for i in dataset.intents} | {OUT_OF_SCOPE: OOS_DISPLAY}
-    return Splits(train, val_rows, test_rows, names, dataset.sha256, frozenset(dataset.near_miss))
+    return Splits(train, val_rows, test_rows, names, dataset.sha256, frozenset(dataset.near_miss),
+                  slot_spans=dataset.slot_spans())
 
 
 def load_jsonl_splits(path: Path) -> Splits:
     """A public benchmark in the shared JSONL form; its out-of-scope rows become OUT_OF_SCOPE."""
     data = path.read_bytes()
     split_rows: dict[str, list[Row]] = defaultdict(list)
+    spans: dict[str, tuple[tuple[int, int, str], ...]] = {}
     for line in data.decode("utf-8").splitlines():
         item = json.loads(line)
         label = OUT_OF_SCOPE if item.get("is_oos") else str(item["intent"])
-        split_rows[item["split"]].append((str(item["text"]), label))
+        if "tokens" in item:  # SNIPS with BIO slot tags (snips_slots.jsonl): words joined by spaces
+            text, spans[" ".join(item["tokens"])] = bio_spans(item["tokens"], item["tags"])
+        else:
+            text = str(item["text"])
+        split_rows[item["split"]].append((text, label))
     labels = {label for rows in split_rows.values() for _, label in rows}
     names = {label: {"es": label, "en": label} for label in labels} | {OUT_OF_SCOPE: OOS_DISPLAY}
-    return Splits(split_rows["train"], split_rows["val"], split_rows["test"], names, hashlib.sha256(data).hexdigest())
+    return Splits(split_rows["train"], split_rows["val"], split_rows["test"], names, hashlib.sha256(data).hexdigest(),
+                  slot_spans=spans)
+
+
+def bio_spans(tokens: Sequence[str], tags: Sequence[str]) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """The words joined by single spaces and their BIO tags as character spans (start, end, name)."""
+    text, spans = "", list[tuple[int, int, str]]()
+    for word, tag in zip(tokens, tags, strict=True):
+        if text:
+            text += " "
+        begin = len(text)
+        text += word
+        name = tag[2:] if tag[:2] in ("B-", "I-") else ""
+        if tag.startswith("I-") and spans and spans[-1][2] == name and spans[-1][1] == begin - 1:
+            spans[-1] = (spans[-1][0], len(text), name)
+        elif name:
+            spans.append((begin, len(text), name))
+    return text, tuple(spans)
+
+
+def slot_names(splits: Splits) -> tuple[str, ...]:
+    """The slot names a model trained on `splits` tags: the product's (core.slots.SLOT_NAMES, in that order)
+    for an intents file, else those of the benchmark's annotations, sorted."""
+    from core.slots import SLOT_NAMES
+
+    found = {name for spans in splits.slot_spans.values() for _, _, name in spans}
+    return SLOT_NAMES if found <= set(SLOT_NAMES) else tuple(sorted(found))
 
 
 def load_splits(path: Path, seed: int) -> Splits:

@@ -39,6 +39,7 @@ from core.intents import OUT_OF_SCOPE
 from core.policy import DEFAULT_THRESHOLD
 from core.text import model_form
 from scripts.data import Splits
+from scripts.joint import SLOT_HEAD_FILE, load_slot_head
 
 PARITY_TOLERANCE = 1e-4
 MIN_INT8_AGREEMENT = 0.98  # top-1 agreement with fp32 on val below which an int8 export is refused
@@ -62,10 +63,14 @@ class LogitsModel(nn.Module):
         scale = table.abs().amax(dim=1, keepdim=True).clamp_min(1e-8) / 127.0
         self.register_buffer("emb_q", torch.round(table / scale).to(torch.int8) if quantize_embeddings else table)
         self.register_buffer("emb_scale", scale)
+        # The joint model's slot layer (scripts/joint.py), attached to the classifier by export_bundle: the graph
+        # then also returns each token's slot scores. It stays fp32 (a 384 x 13 product per token).
+        self.slot_head: nn.Module | None = getattr(model, "slot_head", None)
         if quantize_embeddings:  # the fp32 table is no longer read: keep a 1-row stub instead of 45 MB
             model.set_input_embeddings(nn.Embedding(1, table.shape[1]))
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, input_ids: torch.Tensor,
+                attention_mask: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         embeds = self.emb_q[input_ids].float()
         if self.quantized:
             embeds = embeds * self.emb_scale[input_ids]
@@ -73,9 +78,12 @@ class LogitsModel(nn.Module):
         # A ready 4D additive mask: transformers returns it as-is, whereas building it from the 2D mask
         # traces `device="cpu"` constants into the graph and would pin the bundle to the CPU.
         blocked = (1.0 - attention_mask[:, None, None, :].to(embeds.dtype)) * torch.finfo(embeds.dtype).min
-        out = self.model(inputs_embeds=embeds, attention_mask=blocked, token_type_ids=token_types)
+        out = self.model(inputs_embeds=embeds, attention_mask=blocked, token_type_ids=token_types,
+                         output_hidden_states=self.slot_head is not None)
         logits: torch.Tensor = out.logits
-        return logits
+        if self.slot_head is None:
+            return logits
+        return logits, self.slot_head(out.hidden_states[-1])
 
 
 class FusedSelfAttention(nn.Module):
@@ -226,18 +234,39 @@ class ProbabilityModel(nn.Module):
         self.logits_model = logits_model
         self.register_buffer("inv_temperature", torch.tensor(1.0 / temperature))
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.logits_model(input_ids, attention_mask) * self.inv_temperature, dim=-1)
+    def forward(self, input_ids: torch.Tensor,
+                attention_mask: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        out = self.logits_model(input_ids, attention_mask)
+        if isinstance(out, tuple):  # joint model: calibrated probabilities and the raw per-token slot scores
+            return torch.softmax(out[0] * self.inv_temperature, dim=-1), out[1]
+        return torch.softmax(out * self.inv_temperature, dim=-1)
 
 
 def batch_logits(model: nn.Module, tokenizer: Any, texts: list[str], max_length: int) -> torch.Tensor:
-    outs = []
+    return batch_outputs(model, tokenizer, texts, max_length)[0]
+
+
+def batch_outputs(model: nn.Module, tokenizer: Any, texts: list[str],
+                  max_length: int) -> tuple[torch.Tensor, list[list[int]]]:
+    """Intent logits, and each row's best slot tag per real token (empty lists for a model without slots)."""
+    outs: list[torch.Tensor] = []
+    tags: list[list[int]] = []
     with torch.inference_mode():
         for i in range(0, len(texts), 64):
             enc = tokenizer(texts[i:i + 64], truncation=True, max_length=max_length, padding=True,
                             return_tensors="pt")
-            outs.append(model(enc["input_ids"], enc["attention_mask"]).float())
-    return torch.cat(outs) if outs else torch.empty(0)
+            out = model(enc["input_ids"], enc["attention_mask"])
+            logits, slots = out if isinstance(out, tuple) else (out, None)
+            outs.append(logits.float())
+            for row, mask in enumerate(enc["attention_mask"]):
+                tags.append(slots[row][mask.bool()].argmax(-1).tolist() if slots is not None else [])
+    return (torch.cat(outs) if outs else torch.empty(0)), tags
+
+
+def slot_agreement(reference: Sequence[Sequence[int]], other: Sequence[Sequence[int]]) -> float:
+    """Share of tokens whose best slot tag is the same in both (1.0 when there are no slot outputs)."""
+    pairs = [(a, b) for ref, got in zip(reference, other, strict=True) for a, b in zip(ref, got, strict=True)]
+    return sum(a == b for a, b in pairs) / len(pairs) if pairs else 1.0
 
 
 def fit_temperature(logits: torch.Tensor, targets: torch.Tensor) -> float:
@@ -312,7 +341,9 @@ def check_parity(eager: nn.Module, traced: torch.jit.ScriptModule, vocab: int, m
     with torch.inference_mode():
         for batch, length, padded in parity_battery(max_length):
             ids, mask = _random_batch(batch, length, vocab, padded, gen)
-            diff = float((eager(ids, mask) - traced(ids, mask)).abs().max())
+            expected, got = eager(ids, mask), traced(ids, mask)
+            pairs = zip(expected, got, strict=True) if isinstance(expected, tuple) else [(expected, got)]
+            diff = max(float((a - b).abs().max()) for a, b in pairs)
             worst = max(worst, diff)
             if not math.isfinite(diff) or diff > PARITY_TOLERANCE:
                 raise ExportError(f"Parity failed at batch={batch} length={length} padded={padded}: {diff:.2e}")
@@ -367,7 +398,13 @@ def build_eager(hf_model: nn.Module, options: ExportOptions, temperature: float 
 
 def logits_of(fresh: Callable[[], nn.Module], options: ExportOptions, tokenizer: Any, texts: list[str]) -> torch.Tensor:
     """Val or train logits of the eager wrapper built from a fresh copy of the model with these options."""
-    return batch_logits(build_eager(fresh(), options).logits_model, tokenizer, texts, EXPORT_MAX_LENGTH)
+    return outputs_of(fresh, options, tokenizer, texts)[0]
+
+
+def outputs_of(fresh: Callable[[], nn.Module], options: ExportOptions, tokenizer: Any,
+               texts: list[str]) -> tuple[torch.Tensor, list[list[int]]]:
+    """logits_of with each row's slot tags (scripts.export.batch_outputs)."""
+    return batch_outputs(build_eager(fresh(), options).logits_model, tokenizer, texts, EXPORT_MAX_LENGTH)
 
 
 def rank_by_sensitivity(fresh: Callable[[], nn.Module], tokenizer: Any, texts: list[str], options: ExportOptions,
@@ -457,7 +494,8 @@ def trace_graph(model: nn.Module, example: tuple[torch.Tensor, torch.Tensor], *,
 
 def write_bundle(hf_models: dict[str, nn.Module], tokenizer: Any, out: Path, *, labels: list[str], temperature: float,
                  splits: Splits, metrics: dict[str, Any], base: str,
-                 options: ExportOptions | None = None, text_prefix: str = "", text_form: str = "") -> Manifest:
+                 options: ExportOptions | None = None, text_prefix: str = "", text_form: str = "",
+                 slot_tags: tuple[str, ...] = ()) -> Manifest:
     """Trace, prove parity and write the graphs + tokenizer.json + manifest.json to `out`.
 
     `hf_models` maps each graph to write ("cpu", optionally "cuda") to a fresh copy of the fine-tuned model.
@@ -488,7 +526,8 @@ def write_bundle(hf_models: dict[str, nn.Module], tokenizer: Any, out: Path, *, 
     tokenizer.backend_tokenizer.save(str(out / TOKENIZER_FILE))
     manifest = _manifest(splits, labels, temperature, metrics, base, options, pad_token, graphs)
     files = {name: sha256_file(out / name) for name in (*dict.fromkeys(graphs.values()), TOKENIZER_FILE)}
-    manifest = Manifest(**{**manifest.__dict__, "files": files, "text_prefix": text_prefix, "text_form": text_form})
+    manifest = Manifest(**{**manifest.__dict__, "files": files, "text_prefix": text_prefix, "text_form": text_form,
+                           "slot_tags": slot_tags})
     write_manifest(out, manifest)
     return manifest
 
@@ -501,6 +540,7 @@ class GraphChoice:
     logits: torch.Tensor  # proof rows' logits of the chosen graph (val rows first)
     agreement: float  # top-1 agreement with fp32 on the proof rows
     tried: tuple[str, ...]  # each variant tried, with its agreement, for the report
+    slot_agreement: float = 1.0  # share of the proof rows' tokens tagged as fp32 tags them
 
     def line(self, device: str, rows: int) -> str:
         kind = self.options.linear
@@ -508,27 +548,38 @@ class GraphChoice:
                 INT8_WEIGHTS: "int8 weights with fp32 arithmetic", FP32: "fp32"}[kind]
         if self.options.fp32_layers:
             what += f", {len(self.options.fp32_layers)} group(s) kept fp32: {','.join(self.options.fp32_layers)}"
-        return f"{device} graph: {what}; agrees with fp32 on {self.agreement:.1%} of {rows} val+train rows"
+        slots = f" and on {self.slot_agreement:.2%} of their tokens' slot tags" if self.slot_agreement < 1.0 else ""
+        return f"{device} graph: {what}; agrees with fp32 on {self.agreement:.1%} of {rows} val+train rows{slots}"
 
 
 def choose_cpu_graph(fresh: Callable[[], nn.Module], tokenizer: Any, sample_texts: list[str],
-                     proof_texts: list[str], reference: torch.Tensor, options: ExportOptions) -> GraphChoice:
+                     proof_texts: list[str], reference: torch.Tensor, options: ExportOptions,
+                     reference_tags: Sequence[Sequence[int]] = ()) -> GraphChoice:
     """Never fails: plain int8; else the fewest fp32 groups (most sensitive first, ranked on `sample_texts`) for
     which int8 agrees with fp32 (`reference`, the proof rows' fp32 logits) on >= MIN_INT8_AGREEMENT of
-    `proof_texts`, within MAX_FP32_SHARE of the Linear weights; else the fp32 graph (agreement 100 %)."""
+    `proof_texts`, within MAX_FP32_SHARE of the Linear weights; else the fp32 graph (agreement 100 %).
+    With a slot layer, its tags must agree with fp32's (`reference_tags`) on as large a share of the tokens too."""
     tried: list[str] = []
+    slot_share: dict[int, float] = {}
 
     def agreement_of(variant: ExportOptions) -> tuple[float, torch.Tensor]:
-        logits = logits_of(fresh, variant, tokenizer, proof_texts)
+        logits, tags = outputs_of(fresh, variant, tokenizer, proof_texts)
         agree = int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"]
-        tried.append(f"{variant.linear}+{len(variant.fp32_layers)} fp32 group(s): {agree:.2%}")
-        return agree, logits
+        slots = slot_agreement(reference_tags, tags) if reference_tags else 1.0
+        slot_share[id(logits)] = slots
+        tried.append(f"{variant.linear}+{len(variant.fp32_layers)} fp32 group(s): {agree:.2%}"
+                     + (f", slot tags {slots:.2%}" if reference_tags else ""))
+        return min(agree, slots), logits
+
+    def chosen(variant: ExportOptions, agree: float, logits: torch.Tensor) -> GraphChoice:
+        intents = int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"]
+        return GraphChoice(variant, logits, intents, tuple(tried), slot_share.get(id(logits), 1.0))
 
     if not options.quantize_linear:
         return GraphChoice(options, reference, 1.0, ())
     agree, logits = agreement_of(options)
     if agree >= MIN_INT8_AGREEMENT:
-        return GraphChoice(options, logits, agree, tuple(tried))
+        return chosen(options, agree, logits)
     costs = fp32_candidates(fresh())
     ranking = rank_by_sensitivity(fresh, tokenizer, sample_texts, options, list(costs))
     budget, kept = MAX_FP32_SHARE * sum(costs.values()), list[str]()
@@ -539,23 +590,25 @@ def choose_cpu_graph(fresh: Callable[[], nn.Module], tokenizer: Any, sample_text
         variant = replace(options, fp32_layers=tuple(kept))
         agree, logits = agreement_of(variant)
         if agree >= MIN_INT8_AGREEMENT:
-            return GraphChoice(variant, logits, agree, tuple(tried))
+            return chosen(variant, agree, logits)
     # No int8 variant within budget is close enough to fp32: ship the fp32 graph (slower, but the answers are
     # the trained model's own), rather than fail a deployer's retrain after all its training time.
     return GraphChoice(replace(options, linear=FP32, fp32_layers=()), reference, 1.0, tuple(tried))
 
 
 def choose_cuda_graph(fresh: Callable[[], nn.Module], tokenizer: Any, proof_texts: list[str],
-                      reference: torch.Tensor, cpu: ExportOptions) -> GraphChoice | None:
+                      reference: torch.Tensor, cpu: ExportOptions,
+                      reference_tags: Sequence[Sequence[int]] = ()) -> GraphChoice | None:
     """The CUDA graph (int8 weights, fp32 arithmetic) when it agrees with fp32 on the proof rows; None when the
     CPU graph is fp32 (device-neutral: it serves the GPU itself) or when it does not agree (CPU only)."""
     if not cpu.quantize_linear or not cpu.cuda_graph:
         return None
     variant = ExportOptions(quantize_embeddings=cpu.quantize_embeddings, linear=INT8_WEIGHTS)
-    logits = logits_of(fresh, variant, tokenizer, proof_texts)
+    logits, tags = outputs_of(fresh, variant, tokenizer, proof_texts)
     agree = int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"]
-    choice = GraphChoice(variant, logits, agree, (f"{INT8_WEIGHTS}: {agree:.2%}",))
-    return choice if agree >= MIN_INT8_AGREEMENT else None
+    slots = slot_agreement(reference_tags, tags) if reference_tags else 1.0
+    choice = GraphChoice(variant, logits, agree, (f"{INT8_WEIGHTS}: {agree:.2%}",), slots)
+    return choice if min(agree, slots) >= MIN_INT8_AGREEMENT else None
 
 
 def proof_rows(splits: Splits, labels: list[str], prefix: str, form: str) -> tuple[list[str], int]:
@@ -579,8 +632,13 @@ def export_bundle(run: Path, out: Path, options: ExportOptions | None = None) ->
     labels: list[str] = summary["labels"]
     tokenizer = AutoTokenizer.from_pretrained(str(run / "model"))
 
+    tags: list[str] = summary.get("slot_tags") or []  # absent for runs trained before slots (intent only)
+
     def fresh() -> nn.Module:  # every wrapper consumes its model, so each one loads its own copy
         model: nn.Module = AutoModelForSequenceClassification.from_pretrained(str(run / "model")).eval()
+        head = load_slot_head(run / "model", int(model.config.hidden_size), len(tags)) if tags else None
+        if head is not None:
+            model.slot_head = head  # read by LogitsModel: the graph returns slot scores too
         return model
 
     prefix = str(summary["config"].get("text_prefix", ""))  # the form the model was trained on
@@ -588,10 +646,12 @@ def export_bundle(run: Path, out: Path, options: ExportOptions | None = None) ->
     _, targets = _val_tensors(splits, labels)
     texts, n_val = proof_rows(splits, labels, prefix, form)
     fp32 = ExportOptions(quantize_embeddings=False, linear=FP32)
-    reference = logits_of(fresh, fp32, tokenizer, texts)
+    reference, reference_tags = outputs_of(fresh, fp32, tokenizer, texts)
+    if not any(reference_tags):
+        reference_tags = []
     sample = texts[n_val:][:: max(1, (len(texts) - n_val) // SENSITIVITY_ROWS)] or texts
-    cpu = choose_cpu_graph(fresh, tokenizer, sample, texts, reference, options)
-    cuda = choose_cuda_graph(fresh, tokenizer, texts, reference, cpu.options)
+    cpu = choose_cpu_graph(fresh, tokenizer, sample, texts, reference, options, reference_tags)
+    cuda = choose_cuda_graph(fresh, tokenizer, texts, reference, cpu.options, reference_tags)
     print("export: " + cpu.line("CPU", len(texts)), flush=True)
     if cuda is not None:
         print("export: " + cuda.line("CUDA", len(texts)), flush=True)
@@ -610,6 +670,7 @@ def export_bundle(run: Path, out: Path, options: ExportOptions | None = None) ->
         **agreement,
         "agreement_rows": len(texts),
         "cpu_graph_top1_agreement": round(cpu.agreement, 4),
+        "cpu_graph_slot_tag_agreement": round(cpu.slot_agreement, 4),
         "cpu_graph_tried": list(cpu.tried),
     }
     models = {"cpu": fresh()}
@@ -618,7 +679,8 @@ def export_bundle(run: Path, out: Path, options: ExportOptions | None = None) ->
         models["cuda"] = fresh()
     manifest = write_bundle(models, tokenizer, out, labels=labels, temperature=temperature, splits=splits,
                             metrics=metrics, base=summary["config"]["base_model"], options=cpu.options,
-                            text_prefix=prefix, text_form=form)
+                            text_prefix=prefix, text_form=form,
+                            slot_tags=tuple(tags) if (run / "model" / SLOT_HEAD_FILE).is_file() else ())
     print(json.dumps({"bundle": str(out), "temperature": round(temperature, 4), **manifest.metrics}))
     return manifest
 

@@ -49,5 +49,11 @@ if ! installed; then
     "$vpy" -m pip install -q -c constraints.txt -e "$spec"
     touch ".venv/.installed-$(echo "$extras" | tr ',' '-')"
 fi
+# The global shortcut is optional (pyproject.toml, extra "shortcut"): tried once, never fatal.
+if [ ! -f .venv/.tried-shortcut ] || [ pyproject.toml -nt .venv/.tried-shortcut ]; then
+    "$vpy" -m pip install -q -c constraints.txt -e ".[shortcut]" >/dev/null 2>&1 \
+        || echo "note: the global shortcut library (pynput) did not install; the app runs without it." >&2
+    touch .venv/.tried-shortcut
+fi
 # Compiled translations are build outputs of desktop/i18n/*.ts (kept out of git).
 "$vpy" -m desktop.i18n.compile >/dev/null

@@ -1,19 +1,26 @@
 """Smoke-test the frozen app: a read-only copy, no network, `--self-test`, size and peak memory.
 
     python -m scripts.smoke_frozen dist/offline-assistant
+    python -m scripts.smoke_frozen dist/offline-assistant --deb dist/offline-assistant_0.3.0_amd64.deb
 
 Fails (exit 1) when the self-test fails or the peak memory of the app and its engine process together
 exceeds 450 MB; start-up times are reported against their targets (window <= 1.5 s, answer <= 5 s).
+Also checks the desktop integration: the folder's install-desktop-entry.sh writes a menu entry whose Exec is
+the folder's executable (and --uninstall removes it), and with --deb the package's control fields, its /opt
+tree, /usr/bin link, icon and menu entry; desktop-file-validate runs on both entries when it is installed.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import shlex
 import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -86,13 +93,147 @@ def _writable_then_retry(remove: Callable[[str], object], path: str, _exc: objec
     remove(path)
 
 
+APP = "offline-assistant"
+# What the menu entry's Comment must name, in each language: the five things the assistant does.
+COMMENT_TOPICS = {"Comment": ("news", "hours", "shipping", "profile", "help"),
+                  "Comment[es]": ("noticias", "horarios", "envíos", "perfil", "ayuda")}
+DEB_FIELDS = ("Package", "Version", "Architecture", "Maintainer", "Depends", "Description")
+
+
+def desktop_entry(text: str) -> dict[str, str]:
+    """The keys of a .desktop file's [Desktop Entry] group."""
+    keys: dict[str, str] = {}
+    group = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            group = line[1:-1]
+        elif group == "Desktop Entry" and "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            keys[key.strip()] = value.strip()
+    return keys
+
+
+def entry_problems(keys: dict[str, str], is_executable: Callable[[str], bool], where: str) -> list[str]:
+    """Exec must name an existing executable by absolute path; the Comments must name all five topics."""
+    problems = []
+    exec_args = shlex.split(keys.get("Exec", ""))  # the spec's quoting is a subset of the shell's
+    program = exec_args[0] if exec_args else ""
+    if not program.startswith("/") or not is_executable(program):
+        problems.append(f"{where}: Exec should be the absolute path of the app's executable; found {program!r}")
+    for key, topics in COMMENT_TOPICS.items():
+        missing = [t for t in topics if t not in keys.get(key, "").lower()]
+        if missing:
+            problems.append(f"{where}: {key} should mention {', '.join(missing)}; found {keys.get(key)!r}")
+    return problems
+
+
+def validate_desktop_file(path: Path, where: str) -> list[str]:
+    """desktop-file-validate's complaints, or none (with a note) where the tool is not installed."""
+    tool = shutil.which("desktop-file-validate")
+    if tool is None:
+        print(f"desktop entry ({where}): desktop-file-validate not installed (apt package desktop-file-utils), "
+              "skipped")
+        return []
+    result = subprocess.run([tool, str(path)], capture_output=True, text=True, timeout=30)
+    output = (result.stdout + result.stderr).strip()
+    print(f"desktop entry ({where}): desktop-file-validate {'passed' if result.returncode == 0 else 'FAILED'}")
+    return [f"{where}: desktop-file-validate: {output}"] if result.returncode != 0 else []
+
+
+def installer_problems(dist: Path) -> list[str]:
+    """The folder's install-desktop-entry.sh, run with a scratch HOME: entry, icon, then --uninstall."""
+    script = dist / "install-desktop-entry.sh"
+    if not script.is_file():
+        return [f"the folder has no {script.name} (scripts/build_app.sh copies it from packaging/)"]
+    home = Path(tempfile.mkdtemp(prefix="desktop-home-"))
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
+    try:
+        subprocess.run(["bash", str(script)], env=env, check=True, capture_output=True, timeout=30)
+        entry = home / ".local/share/applications" / f"{APP}.desktop"
+        icon = home / ".local/share/icons/hicolor/scalable/apps" / f"{APP}.svg"
+        if not entry.is_file() or not icon.is_file():
+            return [f"{script.name} wrote no entry at {entry} or no icon at {icon}"]
+        keys = desktop_entry(entry.read_text(encoding="utf-8"))
+        problems = entry_problems(keys, lambda p: os.access(p, os.X_OK) and Path(p) == dist / APP, "user entry")
+        problems += validate_desktop_file(entry, "user entry")
+        subprocess.run(["bash", str(script), "--uninstall"], env=env, check=True, capture_output=True, timeout=30)
+        if entry.exists() or icon.exists():
+            problems.append(f"{script.name} --uninstall left {entry} or {icon} behind")
+        return problems
+    except subprocess.CalledProcessError as exc:
+        return [f"{script.name} failed (exit {exc.returncode}): {exc.stderr.decode(errors='replace')[-500:]}"]
+    finally:
+        shutil.rmtree(home)
+
+
+def deb_members(deb: Path) -> tuple[dict[str, tarfile.TarInfo], dict[str, str]]:
+    """The package's files by path (no leading ./) and the text of its .desktop files, in one streamed pass."""
+    members: dict[str, tarfile.TarInfo] = {}
+    entries: dict[str, str] = {}
+    with subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE) as proc:
+        assert proc.stdout is not None  # stdout=PIPE
+        with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+            for info in tar:
+                name = info.name.removeprefix("./").rstrip("/")
+                members[name] = info
+                if name.endswith(".desktop") and info.isfile():
+                    data = tar.extractfile(info)
+                    entries[name] = data.read().decode("utf-8") if data else ""
+    return members, entries
+
+
+def deb_problems(deb: Path) -> list[str]:
+    """Control fields, the /opt tree's executables, the /usr/bin link, the icon and the menu entry's Exec."""
+    fields = subprocess.run(["dpkg-deb", "-f", str(deb), *DEB_FIELDS], capture_output=True, text=True, timeout=60,
+                            check=True).stdout
+    present = {line.split(":", 1)[0] for line in fields.splitlines() if ":" in line and not line.startswith(" ")}
+    problems = [f"deb: control field {f} is missing" for f in DEB_FIELDS if f not in present]
+    members, entries = deb_members(deb)
+
+    def is_executable(path: str) -> bool:
+        info = members.get(path.lstrip("/"))
+        if info is not None and info.issym():  # the package's own links, absolute as dpkg installs them
+            info = members.get(info.linkname.lstrip("/"))
+        return info is not None and info.isfile() and bool(info.mode & 0o111)
+
+    for program in (f"/opt/{APP}/{APP}", f"/opt/{APP}/{APP}-console", f"/usr/bin/{APP}"):
+        if not is_executable(program):
+            problems.append(f"deb: {program} should be an executable in the package; it is missing or not one")
+    if not any(name.startswith(f"opt/{APP}/_internal/") for name in members):
+        problems.append(f"deb: /opt/{APP}/_internal (the app's libraries) is missing")
+    if not any(name.startswith("usr/share/icons/hicolor/") and name.endswith(f"/apps/{APP}.svg") for name in members):
+        problems.append(f"deb: no hicolor icon {APP}.svg")
+    entry_name = f"usr/share/applications/{APP}.desktop"
+    if entry_name not in entries:
+        return [*problems, f"deb: the menu entry /{entry_name} is missing"]
+    problems += entry_problems(desktop_entry(entries[entry_name]), is_executable, "deb entry")
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / f"{APP}.desktop"
+        copy.write_text(entries[entry_name], encoding="utf-8")
+        problems += validate_desktop_file(copy, "deb entry")
+    size = deb.stat().st_size / 2**20
+    print(f"deb: {deb.name} {size:.0f} MB, {len(members)} entries, Exec /opt/{APP}/{APP}, /usr/bin/{APP} link")
+    return problems
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m scripts.smoke_frozen", description=__doc__.splitlines()[0])
+    parser.add_argument("dist", nargs="?", default=f"dist/{APP}", help="the built folder")
+    parser.add_argument("--deb", type=Path, help="also check this .deb (made by scripts/build_app.sh --deb)")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
-    dist = Path(argv[0] if argv else "dist/offline-assistant").resolve()
+    args = parse_args(argv)
+    dist = Path(args.dist).resolve()
     size = folder_mb(dist)
     print(f"size: {size:.0f} MB (budget {SIZE_BUDGET_MB} MB)")
     for name, mb in biggest_parts(dist):
         print(f"  {mb:8.1f} MB  {name}")
-    problems = contents_problems(dist)
+    problems = contents_problems(dist) + installer_problems(dist)
+    if args.deb is not None:
+        problems += deb_problems(args.deb)
     for problem in problems:
         print(f"contents: {problem}")
     app = read_only_copy(dist)
@@ -114,7 +255,7 @@ def main(argv: list[str]) -> int:
           f"peak RSS {peak:.0f} MB "
           f"(budget {PEAK_RSS_BUDGET_MB}), event-loop stall {report['max_event_loop_stall_ms']} ms")
     ok = size <= SIZE_BUDGET_MB and peak <= PEAK_RSS_BUDGET_MB and not problems
-    print("frozen smoke test: " + ("passed" if ok else "FAILED (size or memory over budget)"))
+    print("frozen smoke test: " + ("passed" if ok else "FAILED (size or memory over budget, or contents)"))
     return 0 if ok else 1
 
 

@@ -27,6 +27,7 @@ from core.engine import Engine
 from core.errors import InputTextError
 from core.policy import ClarificationPolicy
 from core.prediction import Scores
+from core.slots import request_slots
 from serving.config import IngressConfig
 
 TOKEN_HEADER = "x-assistant-token"  # core.api's token header, accepted beside Authorization: Bearer
@@ -162,7 +163,9 @@ def create_ingress_app(backend: Backend, config: IngressConfig) -> ASGIApp:
         if scores.error:  # the model got this row wrong: an error, never an intent
             raise HTTPException(status_code=503, detail=scores.error)
         mark(response)
-        return policy(engine).decide(scores, engine.info.out_of_scope_labels).to_json()
+        prediction = policy(engine).decide(scores, engine.info.out_of_scope_labels)
+        # the same row as the desktop API's /classify: the model's slots with canonical values (core.slots)
+        return {**prediction.to_json(), "slots": request_slots(prediction.text, prediction.slots, typed=body.text)}
 
     @app.get("/health")
     async def health(response: Response) -> dict[str, Any]:

@@ -15,8 +15,8 @@ intents:
   - name: get_news
     display_name: {es: Noticias, en: News}
     description: {es: Noticias del día., en: Daily news.}
-    examples: [noticias de hoy, news today, latest headlines, titulares de deportes, tech news, noticias de ciencia,
-               breaking news, world news]
+    examples: ["noticias de [hoy](day)", "news [today](day)", latest headlines, "titulares de [deportes](topic)",
+               "[tech](topic) news", "noticias de [ciencia](topic)", breaking news, world news]
   - name: get_help
     display_name: {es: Ayuda, en: Help}
     description: {es: Qué puedo hacer., en: What I can do.}

@@ -33,52 +33,14 @@ from core.actions.hours import (
     spans_on,
     weekly_hours,
 )
-from core.i18n import tr
-from core.slots import Locale, Slot, content_words, locale_of, locale_root, tag, values
+from core.i18n import LocaleMessages, tr
+from core.slots import Locale, Slot, content_words, locale_of, locale_root, resolve, values
 from core.text import fold
 
 __all__ = ["BusinessAction", "Span", "is_open", "load_profile", "local_now", "next_opening", "weekly_hours",
            "zone_of"]
 
-MESSAGES = {
-    "open_now": {"es": "Abierto ahora", "en": "Open now"},
-    "closed_now": {"es": "Cerrado ahora", "en": "Closed now"},
-    "closed": {"es": "cerrado", "en": "closed"},
-    "open_until": {"es": "Sí, abierto ahora hasta las {end}.", "en": "Yes, open now until {end}."},
-    "closed_next": {"es": "Ahora está cerrado; abre {when} a las {start}.",
-                    "en": "Closed now; opens {when} at {start}."},
-    "closed_never": {"es": "Ahora está cerrado y no tiene horario publicado.",
-                     "en": "Closed now, with no published opening hours."},
-    "opens_on": {"es": "Abre {when} a las {start}.", "en": "Opens {when} at {start}."},
-    "hours_on": {"es": "{when}: {hours}.", "en": "{when}: {hours}."},
-    "closed_on": {"es": "{when}: cerrado.", "en": "{when}: closed."},
-    "closes": {"es": "{when} cierra a las {times}.", "en": "{when} it closes at {times}."},
-    "and_at": {"es": " y a las ", "en": " and "},
-    "closed_for_today": {"es": "Hoy ya ha cerrado (cerró a las {end}).",
-                         "en": "Closed for today (it closed at {end})."},
-    "today": {"es": "hoy", "en": "today"},
-    "part_hours": {"es": "{when} {part}: {hours}.", "en": "{when} {part}: {hours}."},
-    "part_closed": {"es": "{when} {part}: cerrado.", "en": "{when} {part}: closed."},
-    "at_open": {"es": "{when} a las {clock}: abierto ({span}).", "en": "{when} at {clock}: open ({span})."},
-    "at_closed": {"es": "{when} a las {clock}: cerrado.", "en": "{when} at {clock}: closed."},
-    "morning": {"es": "por la mañana", "en": "morning"},
-    "afternoon": {"es": "por la tarde", "en": "afternoon"},
-    "evening": {"es": "por la noche", "en": "evening"},
-    "tomorrow": {"es": "mañana", "en": "tomorrow"},
-    "on_day": {"es": "el {day}", "en": "on {day}"},
-    "name": {"es": "El negocio se llama {value}.", "en": "The business is called {value}."},
-    "phone": {"es": "El teléfono es {value}.", "en": "The phone number is {value}."},
-    "email": {"es": "El correo es {value}.", "en": "The email address is {value}."},
-    "address": {"es": "La dirección es {value}.", "en": "The address is {value}."},
-    "contact": {"es": "Teléfono: {phone} · correo: {email}.", "en": "Phone: {phone} · email: {email}."},
-    "description": {"es": "{value}", "en": "{value}"},
-    "website": {"es": "La web es {value}.", "en": "The website is {value}."},
-    "payment": {"es": "Formas de pago: {value}.", "en": "Ways to pay: {value}."},
-    "services": {"es": "Ofrecemos: {value}.", "en": "We offer: {value}."},
-    "services_match": {"es": "Sí: {value}.", "en": "Yes: {value}."},
-    "parking": {"es": "Aparcamiento: {value}", "en": "Parking: {value}"},
-    "missing": {"es": "Ese dato no está en la ficha del negocio.", "en": "That detail is not in the business profile."},
-}
+MESSAGES = LocaleMessages("business")  # resources/locale/<lang>/messages.yaml
 
 # The fields this action answers, most specific first: «¿a qué hora cierran?» names "hora" (hours) and
 # "cierran" (closing) and asks for the closing; "dirección de correo" asks for the email.
@@ -236,7 +198,7 @@ class BusinessAction:
         data = load_profile(self.path)
         hours = weekly_hours(data)
         moment = local_now(data, self.services.now())
-        slots = tag(request.text, lang, self.locales)
+        slots = resolve(request.text, request.prediction.slots, lang, self.locales)
         field, answer = self.answer(data, hours, moment, request.text, slots, lang)
         open_now = is_open(hours, moment)
         names = locale_of(lang, self.locales).day_names

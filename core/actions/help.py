@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices
 from core.conversation import capabilities
-from core.i18n import tr
+from core.i18n import LocaleMessages, tr
 
-MESSAGES = {"title": {"es": "Esto es lo que puedo hacer", "en": "Here is what I can do"}}
+MESSAGES = LocaleMessages("help")  # resources/locale/<lang>/messages.yaml
 EXAMPLES_PER_INTENT = 3
 
 

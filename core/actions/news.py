@@ -18,6 +18,7 @@ import logging
 import re
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices, Link
-from core.i18n import tr
-from core.slots import content_words, languages, load_locale, locale_of, locale_root, tag, tag_locale, values
+from core.i18n import LocaleMessages, tr
+from core.slots import content_words, languages, load_locale, locale_of, locale_root, resolve, tag_locale, values
 from core.text import fold, strip_escapes
 
 MAX_ITEMS = 8
@@ -77,14 +78,7 @@ def fetch_feed(url: str, deadline_s: float = FETCH_DEADLINE_S, max_bytes: int = 
     return b"".join(chunks)
 
 
-MESSAGES = {
-    "none_title": {"es": "Sin noticias", "en": "No news"},
-    "none_body": {"es": "No hay titulares disponibles.", "en": "No headlines are available."},
-    "title": {"es": "Noticias", "en": "News"},
-    "other": {"es": "Otros titulares", "en": "Other headlines"},
-    "no_topic": {"es": "Ahora no hay titulares de {topics}", "en": "No {topics} headlines right now"},
-    "sample": {"es": "Datos de ejemplo", "en": "Sample data"},
-}
+MESSAGES = LocaleMessages("news")  # resources/locale/<lang>/messages.yaml
 MAX_OTHER_ITEMS = 3  # headlines off the asked topic, shown apart below the ones on it
 
 
@@ -127,13 +121,28 @@ def _item(entry: Any, source: str, root: Path | None = None) -> Item:
                 frozenset(words_of(f"{title} {summary} {categories}")))
 
 
-def rank_items(items: list[Item], topics: set[str], words: set[str]) -> list[tuple[Item, bool]]:
-    """Items with their match, matches first, newest first within. With `topics` asked, an item matches when it
-    is on one of them (sharing `words` only ranks it higher); without, when it shares one of `words` (the
-    request's content words: no fillers, no slot words). Neither: nothing matches, newest first."""
+def stem(word: str) -> str:
+    """A plural's singular, roughly (Spanish and English -s/-es): "criptomonedas" finds "criptomoneda"."""
+    if len(word) > 5 and word.endswith("es"):
+        return word[:-2]
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
+def rank_items(items: list[Item], topics: set[str], words: set[str],
+               free: Sequence[frozenset[str]] = ()) -> list[tuple[Item, bool]]:
+    """Items with their match, matches first, newest first within. With topics asked, an item matches when it
+    is on one of the canonical `topics` or holds every word of one `free` topic (a topic the locale files do not
+    list, as the model tagged it: {"coches", "electricos"}; plurals aside); sharing `words` only ranks it
+    higher. Without, it matches when it shares one of `words` (the request's content words: no fillers, no slot
+    words). Neither: nothing matches, newest first."""
+    free_stems = [frozenset(map(stem, f)) for f in free if f]
 
     def score(item: Item) -> tuple[bool, int]:
-        on_topic = bool(topics & item.topics) if topics else bool(words & item.words)
+        if topics or free_stems:
+            stems = {stem(w) for w in item.words}
+            on_topic = bool(topics & item.topics) or any(f <= stems for f in free_stems)
+        else:
+            on_topic = bool(words & item.words)
         return on_topic, len(words & item.words)
 
     oldest = datetime.min.replace(tzinfo=UTC)
@@ -194,10 +203,13 @@ class NewsAction:
     def run(self, request: ActionRequest) -> ActionResult:
         """Headlines on the asked topic first; others, if any, follow under "Other headlines", never mixed in."""
         lang = request.language
-        slots = tag(request.text, lang, self.locales)
+        slots = resolve(request.text, request.prediction.slots, lang, self.locales)
         asked = values(slots, "topic")
+        known = set(asked) & set(locale_of(lang, self.locales).topic_names)
+        fillers = frozenset().union(*(load_locale(code, self.locales).fillers for code in languages(self.locales)))
+        free = [frozenset(words_of(topic)) - fillers for topic in asked if topic not in known]
         words = content_words(request.text, slots, self.locales)
-        ranked = rank_items(self.fetch(lang), set(asked), words)
+        ranked = rank_items(self.fetch(lang), known, words, free)
         if not ranked:
             return ActionResult(tr(MESSAGES, "none_title", lang), tr(MESSAGES, "none_body", lang), kind="news")
         topic_names = locale_of(lang, self.locales).topic_names

@@ -5,24 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.actions.base import ActionRequest, ActionResult, ActionServices
-from core.i18n import tr
-from core.slots import Slot, locale_root, tag, values
+from core.i18n import LocaleMessages, tr
+from core.slots import Slot, locale_root, resolve, values
 from core.storage import PROFILE_FIELDS
 
-MESSAGES = {
-    "name": {"es": "Nombre", "en": "Name"},
-    "email": {"es": "Correo", "en": "Email"},
-    "phone": {"es": "Teléfono", "en": "Phone"},
-    "address": {"es": "Dirección", "en": "Address"},
-    "language": {"es": "Idioma", "en": "Language"},
-    "preferences": {"es": "Preferencias", "en": "Preferences"},
-    "empty": {"es": "Aún no hay datos guardados. Puedes rellenarlos en el formulario del perfil.",
-              "en": "Nothing is stored yet. You can fill in the profile form."},
-    "title": {"es": "Tu perfil", "en": "Your profile"},
-    "is": {"es": "Tu {label} es {value}", "en": "Your {label} is {value}"},
-    "unknown": {"es": "Aún no tengo tu {label}. Puedes añadirlo en el formulario del perfil.",
-                "en": "I don't have your {label} yet. You can add it in the profile form."},
-}
+MESSAGES = LocaleMessages("profile")  # resources/locale/<lang>/messages.yaml
 
 def asked_field(slots: Sequence[Slot]) -> str:
     """The one profile field the slots ask for, or "" (none or several: the whole profile is shown). The words
@@ -44,7 +31,7 @@ class ProfileAction:
         stored = self.services.storage.profile() if self.services.storage else {}
         labels = {f: tr(MESSAGES, f, lang) for f in PROFILE_FIELDS}
         lines = [f"{labels[f]}: {stored[f]}" for f in PROFILE_FIELDS if f in stored] or [tr(MESSAGES, "empty", lang)]
-        asked = asked_field(tag(request.text, lang, locale_root(self.services.resources)))
+        asked = asked_field(resolve(request.text, request.prediction.slots, lang, locale_root(self.services.resources)))
         title = tr(MESSAGES, "title", lang)
         if asked:  # the answer to the question first; the whole profile stays below it
             label = labels[asked].lower()

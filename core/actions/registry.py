@@ -11,9 +11,9 @@ from pathlib import Path
 
 from core.actions.base import Action, ActionRequest, ActionResult, ActionServices
 from core.errors import ActionError
-from core.i18n import tr
+from core.i18n import LocaleMessages, tr
 
-MESSAGES = {"failed": {"es": "La acción falló", "en": "The action failed"}}
+MESSAGES = LocaleMessages("registry")  # resources/locale/<lang>/messages.yaml
 
 ENTRY_POINT_GROUP = "offline_assistant.actions"
 log = logging.getLogger(__name__)

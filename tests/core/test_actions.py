@@ -399,3 +399,56 @@ def test_business_card_carries_the_slots_it_answered_from(tmp_path: Path) -> Non
     assert [(s["name"], text[s["start"]:s["end"]]) for s in result.fields["slots"]] == [
         ("field", "abrís"), ("day", "mañana"), ("part_of_day", "por la tarde")]
     assert result.fields["asked"] == "hours" and result.fields["field"] == "opening"
+
+
+def model_request(text: str, tagged: dict[str, str], language: str = "es") -> ActionRequest:
+    """A request whose prediction carries slots the model tagged (words -> slot name), as the engine fills them."""
+    from dataclasses import replace
+
+    from core.slots import Slot
+
+    slots = tuple(Slot(name, words, text.index(words), text.index(words) + len(words)) for words, name in tagged.items())
+    return ActionRequest(text, replace(FakeScorer().predict(text), slots=slots), language)
+
+
+def test_news_on_a_topic_only_the_model_knows_lists_the_headlines_holding_its_words(tmp_path: Path) -> None:
+    # "vivienda" (housing) is in no locale topic list; the model tagged it, so the news action filters by its words
+    result = NewsAction(services(tmp_path)).run(model_request("¿qué noticias hay sobre vivienda?", {"vivienda": "topic"}))
+    on_topic = [item["title"] for item in result.fields["items"] if item["topic_match"]]
+    assert on_topic == ["El Parlamento aprueba la nueva ley de vivienda"]
+    assert result.title == "Noticias · vivienda"
+
+
+def test_news_on_an_unknown_topic_without_headlines_says_so(tmp_path: Path) -> None:
+    result = NewsAction(services(tmp_path)).run(model_request("news about bitcoin", {"bitcoin": "topic"}, "en"))
+    assert result.title == "No bitcoin headlines right now"
+    assert not any(item["topic_match"] for item in result.fields["items"])
+
+
+def test_the_business_action_answers_from_the_models_slots_over_the_rules(tmp_path: Path) -> None:
+    from core.actions.business import BusinessAction
+
+    now = datetime(2026, 11, 23, 11, 0)  # a Monday
+    text = "¿a qué hora lo cerráis el sábado?"
+    by_rules = BusinessAction(services(tmp_path, now=now)).run(request(text)).fields["answer"]
+    by_model = BusinessAction(services(tmp_path, now=now)).run(
+        model_request(text, {"cerráis": "field", "el sábado": "day"})).fields["answer"]
+    assert by_model == by_rules  # the same canonical values (closing, Saturday), now from the model's spans
+    assert "sábado" in str(by_model).lower()
+
+
+def test_a_third_language_is_a_folder_for_the_answers_too(tmp_path: Path) -> None:
+    import shutil
+
+    from core.i18n import LocaleMessages, missing_translations, tr
+    from core.slots import languages, locale_root
+
+    root = tmp_path / "locale"
+    shutil.copytree(locale_root(), root)
+    shutil.copytree(root / "en", root / "fr")
+    path = root / "fr" / "messages.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: News", "title: Actualités"), encoding="utf-8")
+    assert languages(root) == ("en", "es", "fr")
+    news = LocaleMessages("news", root)
+    assert tr(news, "title", "fr") == "Actualités" and tr(news, "title", "es") == "Noticias"
+    assert missing_translations(news) == []  # every key of the shipped languages is there in each

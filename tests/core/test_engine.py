@@ -53,6 +53,7 @@ def test_scores_do_not_depend_on_the_batch(bundle_fixture: str, request: pytest.
             mine = {s.intent: s.confidence for s in scored.ranking}
             theirs = {s.intent: s.confidence for s in alone[text].ranking}
             assert max(abs(mine[k] - theirs[k]) for k in mine) <= 1e-4
+            assert scored.slots == alone[text].slots  # the slot layer too (issue 22)
 
 
 def test_row_quantized_linear_gives_each_row_the_same_output_in_any_batch() -> None:
@@ -154,3 +155,24 @@ def test_config_is_validated_and_names_the_bad_value() -> None:
         EngineConfig(num_threads=-1)
     with pytest.raises(ConfigError, match=r"'load_timeout_s': 0"):
         EngineConfig(load_timeout_s=0)
+
+
+def test_a_joint_bundle_tags_slots_inside_the_request(engine: Engine) -> None:
+    assert engine.manifest.slot_tags[0] == "O" and "B-topic" in engine.manifest.slot_tags
+    for text in ["noticias de ciencia hoy", "tech news today", "¿Qué NOTICIAS hay de deportes?", "x"]:
+        scores = engine.score([text])[0]
+        for slot in scores.slots:  # Scores itself refuses a span outside the text or a value that is not its words
+            assert scores.text[slot.start:slot.end] == slot.value and slot.value.strip() == slot.value
+
+
+def test_a_manifest_that_hides_the_slot_layer_is_refused_at_load(bundle_copy: Path) -> None:
+    import json
+
+    from core.errors import BundleMismatchError
+
+    path = bundle_copy / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    del manifest["slot_tags"]  # the graph still returns (probabilities, slot scores)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(BundleMismatchError, match="expected one tensor"):
+        Engine(bundle_copy)

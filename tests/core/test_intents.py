@@ -80,3 +80,32 @@ def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
         load_dataset(tmp_path / "absent.yaml")
     with pytest.raises(DatasetError, match="YAML"):
         load_dataset(write(tmp_path, "intents: [unclosed"))
+
+
+def test_slots_are_annotated_inline_and_the_example_trains_as_plain_text() -> None:
+    from core.intents import parse_markup
+
+    text, spans = parse_markup("¿[abrís](field) [mañana](day) [a las 6 de la tarde](time)?")
+    assert text == "¿abrís mañana a las 6 de la tarde?"
+    assert [(text[a:b], name) for a, b, name in spans] == [("abrís", "field"), ("mañana", "day"),
+                                                          ("a las 6 de la tarde", "time")]
+
+
+@pytest.mark.parametrize(("example", "message"), [
+    ("noticias de [tecnología](tema)", "expected one of"),
+    ("noticias de [tecnología](topic", "unfinished"),
+    ("noticias de [ tecnología ](topic)", "no spaces"),
+])
+def test_a_wrong_annotation_says_what_to_write(example: str, message: str) -> None:
+    from core.intents import parse_markup
+
+    with pytest.raises(DatasetError, match=message):
+        parse_markup(example)
+
+
+def test_the_shipped_examples_carry_slots_of_every_kind() -> None:
+    spans = load_dataset(resource_path("intents.yaml")).slot_spans()
+    names = {name for row in spans.values() for _, _, name in row}
+    assert names == {"topic", "day", "time", "part_of_day", "field", "order_ref"}
+    for text, row in spans.items():
+        assert all(0 <= a < b <= len(text) and text[a:b] == text[a:b].strip() for a, b, _ in row)

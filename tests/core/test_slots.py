@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from core.errors import DatasetError
 from core.slots import Slot, content_words, languages, load_locale, tag, tokens
+from core.text import fold
 
 
 def found(text: str, lang: str) -> list[tuple[str, str, str]]:
@@ -114,3 +116,83 @@ def test_a_yaml_boolean_is_not_a_phrase(tmp_path: Path) -> None:
 
 def test_slot_json_is_the_classify_contract() -> None:
     assert Slot("day", "+1", 3, 9).to_json() == {"name": "day", "value": "+1", "start": 3, "end": 9}
+
+
+# ---- slots tagged by the model (issue 22) -----------------------------------------------------------------------
+
+
+def test_bio_tags_become_spans_on_the_text_as_typed() -> None:
+    from core.slots import decode_tags
+    from core.text import model_form_with_origin
+
+    typed = "¿Qué NOTICIAS hay de Cambio Climático?"
+    form, origin = model_form_with_origin(typed, "fold-v1")
+    model_text = "query: " + form  # SentencePiece-style offsets: "▁word" starts at the space before it
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", model_text)]
+    offsets = [(0, 0), *[(max(a - 1, 0), b) for a, b in words], (0, 0)]
+    tags = ["O", "B-topic", "I-topic"]
+    ids = [0, 0, 0, 0, 0, 0, 1, 2, 0]  # query: que noticias hay de [cambio climatico]
+    spans = decode_tags(ids, offsets, model_text, len("query: "), origin, tags)
+    assert [(typed[a:b], name) for a, b, name in spans] == [("Cambio Climático", "topic")]
+
+
+def test_an_inside_tag_alone_opens_a_span_and_another_name_closes_one() -> None:
+    from core.slots import decode_tags
+
+    text = "a b c d"
+    offsets = [(0, 1), (2, 3), (4, 5), (6, 7)]
+    tags = ["O", "B-day", "I-day", "B-time", "I-time"]
+    spans = decode_tags([2, 2, 4, 0], offsets, text, 0, list(range(len(text))), tags)
+    assert spans == [(0, 3, "day"), (4, 5, "time")]
+
+
+def test_tagged_spans_take_whole_words_and_drop_unknown_names() -> None:
+    from core.slots import whole_words
+
+    text = "noticias de tecnologías, ya"
+    assert whole_words(text, [(12, 18, "topic"), (0, 3, "weather")]) == [Slot("topic", "tecnologías", 12, 23)]
+
+
+def test_the_models_words_get_the_locales_canonical_values() -> None:
+    from core.slots import canonical
+
+    text = "¿a qué hora cierran mañana? noticias de criptomonedas, pedido #ab-12"
+
+    def at(name: str, words: str) -> Slot:
+        start = text.index(words)
+        return Slot(name, words, start, start + len(words))
+
+    found = canonical(text, [at("field", "cierran"), at("day", "mañana"), at("topic", "criptomonedas"),
+                             at("order_ref", "#ab-12"), at("day", "noticias")], "es")
+    assert [(s.name, s.value) for s in found] == [("field", "closing"), ("day", "+1"), ("topic", "criptomonedas"),
+                                                   ("order_ref", "AB-12")]  # "noticias" is no day: dropped
+
+
+def test_the_rules_answer_only_where_the_model_tagged_nothing() -> None:
+    from core.slots import resolve
+
+    text = "what's in the news about bitcoin"
+    start = text.index("bitcoin")
+    assert resolve(text, (Slot("topic", "bitcoin", start, start + 7),), "en") == [Slot("topic", "bitcoin", start,
+                                                                                        start + 7)]
+    assert resolve("tech news today", (), "en") == tag("tech news today", "en")  # rules: topic and day
+
+
+def test_offsets_are_given_on_the_request_as_typed_not_as_cleaned() -> None:
+    from core.slots import request_slots
+    from core.text import clean_text
+
+    typed = "  ¿a qué hora\tcierran  mañana?"
+    cleaned = clean_text(typed).text
+    for slot in request_slots(cleaned, None, typed=typed):
+        assert fold(typed[slot["start"]:slot["end"]]) in {"hora", "cierran", "manana"}
+
+
+def test_adjacent_words_tagged_with_one_name_are_one_slot() -> None:
+    from core.slots import whole_words
+
+    text = "news from the world cup"
+    assert whole_words(text, [(14, 19, "topic"), (20, 23, "topic")]) == [Slot("topic", "world cup", 14, 23)]
+    text = "¿a qué hora abrís mañana?"
+    found = whole_words(text, [(7, 11, "field"), (12, 17, "field"), (18, 24, "day")])
+    assert [(s.name, s.value) for s in found] == [("field", "hora abrís"), ("day", "mañana")]

@@ -73,3 +73,25 @@ def test_the_model_reads_one_form_whatever_the_case_accents_and_marks(typed: str
 def test_an_unknown_text_form_is_refused() -> None:
     with pytest.raises(ValueError, match="text form"):
         model_form("hola", "shout-v9")
+
+
+@given(st.text(max_size=60))
+def test_each_character_the_model_reads_comes_from_the_same_character_typed(raw: str) -> None:
+    from core.text import model_form_with_origin
+
+    read, origin = model_form_with_origin(raw, "fold-v1")
+    assert read == model_form(raw, "fold-v1") and len(origin) == len(read)
+    assert origin == sorted(origin) and all(0 <= i < len(raw) for i in origin)
+    for char, i in zip(read, origin, strict=True):  # a folded letter maps back to the letter it folds from
+        assert char == " " or char in model_form(raw[i], "fold-v1") or model_form(raw[i], "fold-v1") == raw[i].strip()
+
+
+def test_a_span_in_the_model_form_maps_back_onto_the_request_as_typed() -> None:
+    from core.text import model_form_with_origin
+
+    typed = "¿¿Qué NOTICIAS hay de Tecnologíaaa??"
+    read, origin = model_form_with_origin(typed, "fold-v1")
+    assert read == "que noticias hay de tecnologia"
+    start = read.index("tecnologia")
+    # "aaa" is read as its first "a"; core.slots.whole_words then takes the rest of the word
+    assert typed[origin[start]:origin[start + len("tecnologia") - 1] + 1] == "Tecnología"

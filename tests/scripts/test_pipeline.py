@@ -51,7 +51,9 @@ def test_the_cuda_graph_stores_int8_weights_and_agrees_with_the_cpu_graph(tiny_b
     assert any(t.dtype == torch.int8 and t.dim() == 2 for t in cuda.buffers())  # not folded into fp32 constants
     ids = torch.tensor([[2, 40, 41, 42, 3]])
     with torch.inference_mode():
-        assert (cpu(ids, torch.ones_like(ids)) - cuda(ids, torch.ones_like(ids))).abs().max() < 0.05
+        (cpu_probs, cpu_slots), (cuda_probs, cuda_slots) = (g(ids, torch.ones_like(ids)) for g in (cpu, cuda))
+        assert (cpu_probs - cuda_probs).abs().max() < 0.05
+        assert cpu_slots.shape == cuda_slots.shape == (1, 5, len(verify_bundle(tiny_bundle).slot_tags))
 
 
 def test_fp32_export_is_one_device_neutral_graph(tiny_bundle_fp32: Path) -> None:

@@ -1,0 +1,62 @@
+"""The joint intent + slot model's data side: token labels from inline annotations, padding, the prior start."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from scripts.joint import IGNORE, JointCollator, slot_tags, token_slot_labels
+
+
+def test_tags_are_o_then_begin_and_inside_of_each_slot() -> None:
+    assert slot_tags(("topic", "day")) == ["O", "B-topic", "I-topic", "B-day", "I-day"]
+
+
+def test_token_labels_follow_the_annotated_characters_through_the_text_form() -> None:
+    from core.text import model_form_with_origin
+
+    typed = "¿Noticias de CAMBIO Climático?"
+    spans = ((13, 29, "topic"),)  # "CAMBIO Climático" as annotated
+    form, origin = model_form_with_origin(typed, "fold-v1")
+    model_text = "query: " + form  # "query: noticias de cambio climatico"
+    words = [(i, i + len(w)) for i, w in ((model_text.index(w), w) for w in model_text.split())]
+    # SentencePiece offsets: each "▁word" token starts at the space before it (not the first)
+    offsets = [(0, 0), *[(a - 1 if a else a, b) for a, b in words], (0, 0)]
+    special = [1, *[0] * len(words), 1]
+    tags = slot_tags(("topic",))
+    labels = token_slot_labels(offsets, special, len("query: "), origin, spans, tags, model_text)
+    assert [tags[x] if x >= 0 else "-" for x in labels] == ["-", "O", "O", "O", "B-topic", "I-topic", "-"]
+
+
+def test_a_row_without_slot_labels_teaches_the_slot_layer_nothing() -> None:
+    labels = token_slot_labels([(0, 0), (0, 4), (0, 0)], [1, 0, 1], 0, [0, 1, 2, 3], None, ["O"], "hola")
+    assert labels == [IGNORE] * 3
+
+
+def test_the_collator_pads_ids_masks_and_slot_labels_apart() -> None:
+    batch = JointCollator(pad_id=1)([
+        {"input_ids": [0, 5, 2], "attention_mask": [1, 1, 1], "slot_labels": [IGNORE, 3, IGNORE], "labels": 2},
+        {"input_ids": [0, 2], "attention_mask": [1, 1], "slot_labels": [IGNORE, IGNORE], "labels": 0},
+    ])
+    assert batch["input_ids"].tolist() == [[0, 5, 2], [0, 2, 1]]
+    assert batch["attention_mask"].tolist() == [[1, 1, 1], [1, 1, 0]]
+    assert batch["slot_labels"].tolist() == [[IGNORE, 3, IGNORE], [IGNORE, IGNORE, IGNORE]]
+    assert batch["labels"].tolist() == [2, 0]
+
+
+def test_the_slot_layer_starts_at_the_tags_frequencies() -> None:
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from scripts.joint import JointModel
+
+    config = BertConfig(vocab_size=30, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=16, num_labels=3)
+    model = JointModel(BertForSequenceClassification(config), num_tags=3)
+    model.init_prior([97, 1, 0])
+    probs = torch.softmax(model.slot_head.bias.detach(), 0)
+    assert math.isclose(float(probs[0]), 98 / 101, rel_tol=1e-5)  # add-one smoothed shares
+    assert float(model.slot_head.weight.detach().abs().max()) < 0.2  # small weights: the prior decides at the start
+    ids = torch.tensor([[2, 5, 6, 3]])
+    out = model(ids, torch.ones_like(ids), labels=torch.tensor([1]), slot_labels=torch.tensor([[IGNORE, 0, 1, IGNORE]]))
+    assert out["slot_logits"].shape == (1, 4, 3) and out["loss"].ndim == 0
