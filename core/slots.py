@@ -318,9 +318,10 @@ def tag(text: str, lang: str, root: Path | None = None) -> list[Slot]:
     for other in languages(root):
         if other == lang:
             continue
+        had_field = any(s.name == "field" for s in slots)
         for slot in tag_locale(text, load_locale(other, root)):
-            if slot.name == "field" and any(s.name == "field" for s in slots):
-                continue  # another language's reading must not add a second field to the first one's
+            if slot.name == "field" and had_field:
+                continue  # another language's reading must not add a field to an earlier language's
             if all(slot.end <= s.start or slot.start >= s.end for s in slots):
                 slots.append(slot)
     return sorted(slots, key=lambda s: s.start)
@@ -415,6 +416,8 @@ def canonical(text: str, tagged: Sequence[Slot], lang: str, root: Path | None = 
         words = text[slot.start:slot.end]
         same = [r for r in ruled if r.name == slot.name and _overlaps(r, slot)]
         inner = [r for r in tag(words, lang, root) if r.name == slot.name] if not same else []
+        if slot.name == "field" and inner and any(r.name == "field" for r in ruled):
+            inner = []  # a question word ("dónde", "where") names a field only when nothing else in the request does
         values_found = [r.value for r in same] or [r.value for r in inner]
         if slot.name == "order_ref":
             value = words.lstrip("#").upper()

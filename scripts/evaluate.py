@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 
+from core.conversation import SURE
 from core.engine import Engine
 from core.intents import OUT_OF_SCOPE
 from core.language import guess_language
@@ -137,6 +138,10 @@ def metrics(scored: Sequence[Scored], labels: Sequence[str]) -> dict[str, Any]:
         "in_scope_accuracy": _rate([s.right for s in inside]),
         "macro_f1": sum(v["f1"] for v in table.values()) / len(table),
         "ece": ece(known, labels),
+        # issue 21: calibration per language, and how often a "sure" answer (core.conversation.SURE) is right
+        **{f"ece_language_{lang}": ece([s for s in known if s.language == lang], labels) for lang in ("es", "en")},
+        "sure_precision": _rate([s.right for s in scored if s.routed and s.prediction.confidence >= SURE]),
+        "sure_rows": sum(s.routed and s.prediction.confidence >= SURE for s in scored),
         "in_scope_clarification_rate": _rate([s.prediction.needs_clarification for s in inside]),
         "oos_caught_rate": _rate([s.prediction.needs_clarification for s in outside]),
         "right_decisions": sum(s.right_decision for s in scored),
@@ -190,8 +195,8 @@ def _markdown(m: dict[str, Any], split: str, bundle: Path, threshold: float, err
              f"Threshold {threshold:.2f}; {m['rows']} rows "
              f"({m['in_scope_rows']} in scope, {m['oos_rows']} out of scope).",
              "", "| metric | value |", "|---|---|"]
-    for key in ("accuracy", "in_scope_accuracy", "macro_f1", "ece", "in_scope_clarification_rate",
-                "oos_caught_rate", "right_decision_rate"):
+    for key in ("accuracy", "in_scope_accuracy", "macro_f1", "ece", "ece_language_es", "ece_language_en",
+                "sure_precision", "in_scope_clarification_rate", "oos_caught_rate", "right_decision_rate"):
         lines.append(f"| {key} | {m[key]:.3f} |")
     lines += ["", "| group | rows | in scope routed right | in scope confidently wrong | out of scope caught |",
               "|---|---|---|---|---|"]

@@ -196,3 +196,17 @@ def test_adjacent_words_tagged_with_one_name_are_one_slot() -> None:
     text = "¿a qué hora abrís mañana?"
     found = whole_words(text, [(7, 11, "field"), (12, 17, "field"), (18, 24, "day")])
     assert [(s.name, s.value) for s in found] == [("field", "hora abrís"), ("day", "mañana")]
+
+
+def test_a_question_word_the_model_tags_names_no_field_beside_a_real_one() -> None:
+    from core.slots import canonical
+
+    text = "¿dónde puedo ver el horario?"
+    tagged = [Slot("field", "dónde", 1, 6), Slot("field", "horario", 20, 27)]
+    assert [(s.name, s.value) for s in canonical(text, tagged, "es")] == [("field", "hours")]
+    assert [(s.value) for s in canonical("¿dónde estáis?", [Slot("field", "dónde", 1, 6)], "es")] == ["address"]
+
+
+def test_a_spanish_request_under_english_answers_keeps_all_its_fields() -> None:
+    found = tag("¿a qué hora cierran hoy?", "en")  # the answer language is the user's setting, not the text's
+    assert [(s.name, s.value) for s in found] == [("field", "hours"), ("field", "closing"), ("day", "+0")]
