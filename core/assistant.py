@@ -13,7 +13,7 @@ from typing import Any
 
 from core.actions import ActionRequest, ActionResult
 from core.context import AppContext
-from core.conversation import MIN_PLAUSIBLE, Band, band, decline, small_talk, small_talk_reply
+from core.conversation import MIN_PLAUSIBLE, Band, band, decline, small_talk, small_talk_language, small_talk_reply
 from core.errors import StorageError
 from core.language import resolve_language
 from core.memory import TeachingMemory
@@ -92,8 +92,8 @@ class Assistant:
         lang, dataset = self.language, self.context.dataset
         level = band(p.confidence, p.threshold)
         chat = small_talk(p.text)
-        if chat:
-            return Turn(p, small_talk_reply(chat, lang), (), "chat", level)
+        if chat:  # answered in the request's language where its words say which ("gracias" under English)
+            return Turn(p, small_talk_reply(chat, small_talk_language(p.text, lang)), (), "chat", level)
         learned = self._learned(p)
         if learned:
             p, date = learned

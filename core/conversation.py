@@ -9,6 +9,7 @@ phrases are in resources/locale/<lang>/smalltalk.yaml, every language's at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,12 +34,22 @@ def small_talk_phrases(root: Path | None = None) -> dict[tuple[str, ...], str]:
     return phrases
 
 
+def small_talk_language(text: str, fallback: str, root: Path | None = None) -> str:
+    """The language to answer small talk in: the one whose phrases alone make up `text` ("gracias" -> es,
+    "thanks" -> en) when exactly one does, else `fallback` (the window's language: "ok", "hola").
+    Recognising it needs every language's phrases (small_talk); answering, the request's own language."""
+    fits = [lang for lang in languages(root) if _kind_of(phrase_words(text), load_locale(lang, root).small_talk)]
+    return fits[0] if len(fits) == 1 else fallback
+
+
 def small_talk(text: str, root: Path | None = None) -> str | None:
     """"greeting", "thanks" or "bye" when the whole text is such phrases (plus fillers), else None."""
-    words = phrase_words(text)
+    return _kind_of(phrase_words(text), small_talk_phrases(root))
+
+
+def _kind_of(words: tuple[str, ...], phrases: Mapping[tuple[str, ...], str]) -> str | None:
     if not words or len(words) > MAX_SMALL_TALK_WORDS:
         return None
-    phrases = small_talk_phrases(root)
     longest = max((len(p) for p in phrases), default=1)
     kinds: list[str] = []
     i = 0

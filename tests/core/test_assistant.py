@@ -55,6 +55,16 @@ def test_greetings_and_thanks_are_answered_in_the_users_language(context: AppCon
     assert turn.kind == "chat" and turn.result is not None and turn.result.title.startswith(title)
 
 
+@pytest.mark.parametrize(("text", "window", "title"), [
+    ("muchas gracias", "en", "¡De nada!"), ("thanks a lot!", "es", "You're welcome!"), ("adiós", "en", "¡Hasta"),
+])
+def test_small_talk_is_answered_in_the_requests_language_where_its_words_say_which(
+        context: AppContext, text: str, window: str, title: str) -> None:
+    context.store.replace(Settings(language=window), save=False)
+    turn = Assistant(context, FakeScorer()).handle(text)
+    assert turn.kind == "chat" and turn.result is not None and turn.result.title.startswith(title)
+
+
 @pytest.mark.parametrize("text", ["hola, ¿qué noticias hay?", "hi, show my profile", "ok", "thanksgiving news"])
 def test_a_greeting_with_a_request_is_a_request(context: AppContext, text: str) -> None:
     assert Assistant(context, FakeScorer()).handle(text).kind != "chat"
