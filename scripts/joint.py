@@ -8,8 +8,8 @@ linear layer over each token's vector that tags slots (BIO over core.slots.SLOT_
     python -m scripts.joint runs/default      # refit a finished run's slot layer on its frozen encoder
 
 Training saves the classifier with `save_pretrained` and the slot layer beside it as safetensors
-(SLOT_HEAD_FILE): no pickles anywhere. scripts/train.py ends with the refit (refit_slot_head). Export reads both (scripts/export.py) and traces one graph with two
-outputs.
+(SLOT_HEAD_FILE): no pickles anywhere. scripts/train.py ends with the refit (refit_slot_head). Export reads
+both (scripts/export.py) and traces one graph with two outputs.
 """
 
 from __future__ import annotations

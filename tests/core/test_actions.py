@@ -407,13 +407,15 @@ def model_request(text: str, tagged: dict[str, str], language: str = "es") -> Ac
 
     from core.slots import Slot
 
-    slots = tuple(Slot(name, words, text.index(words), text.index(words) + len(words)) for words, name in tagged.items())
+    slots = tuple(Slot(name, words, text.index(words), text.index(words) + len(words))
+                  for words, name in tagged.items())
     return ActionRequest(text, replace(FakeScorer().predict(text), slots=slots), language)
 
 
 def test_news_on_a_topic_only_the_model_knows_lists_the_headlines_holding_its_words(tmp_path: Path) -> None:
     # "vivienda" (housing) is in no locale topic list; the model tagged it, so the news action filters by its words
-    result = NewsAction(services(tmp_path)).run(model_request("¿qué noticias hay sobre vivienda?", {"vivienda": "topic"}))
+    request = model_request("¿qué noticias hay sobre vivienda?", {"vivienda": "topic"})
+    result = NewsAction(services(tmp_path)).run(request)
     on_topic = [item["title"] for item in result.fields["items"] if item["topic_match"]]
     assert on_topic == ["El Parlamento aprueba la nueva ley de vivienda"]
     assert result.title == "Noticias · vivienda"
