@@ -330,9 +330,11 @@ def test_a_correction_menu_lists_the_other_intents_in_the_current_language(  # t
 
 
 def test_greetings_get_a_short_answer_not_a_refusal(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    turn = ask(qtbot, window, "hola")
+    turn = ask(qtbot, window, "hello")
     assert turn.kind == "chat" and window.panel.intent_label.isHidden() and window.panel.band_label.isHidden()
     assert window.panel.result_title.text().startswith("Hello!")  # the window is in English here
+    ask(qtbot, window, "hola")  # a Spanish greeting is answered in Spanish, whatever the window's language
+    assert window.panel.result_title.text().startswith("¡Hola!")
 
 
 def test_out_of_scope_says_what_it_can_do_and_offers_no_tiny_choices(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

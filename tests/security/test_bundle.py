@@ -104,8 +104,34 @@ def lying_bundle(bundle: Path, mode: int) -> Path:
     labels = len(json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))["labels"])
     torch.jit.script(Lying(mode, labels)).save(str(bundle / MODEL_FILE))  # type: ignore[no-untyped-call]
     edit(bundle, files={**files_of(bundle), MODEL_FILE: sha256_file(bundle / MODEL_FILE)},
-         quantization={"linear": "fp32"})
+         quantization={"linear": "fp32"}, slot_tags=None)  # an intent-only graph: no slot layer listed
     return bundle
+
+
+class LyingSlots(torch.nn.Module):
+    """A joint graph whose intent scores are fine but whose slot scores are NaN or the wrong width."""
+
+    def __init__(self, labels: int, tags: int, mode: int) -> None:
+        super().__init__()
+        self.labels, self.tags, self.mode = labels, tags, mode
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        batch, width = ids.shape
+        probs = torch.full((batch, self.labels), 1.0 / self.labels)
+        if self.mode == 0:
+            return probs, torch.full((batch, width, self.tags), float("nan"))
+        return probs, torch.zeros(batch, width, self.tags + 1)
+
+
+@pytest.mark.parametrize("mode", [0, 1])
+def test_a_joint_graph_whose_slot_scores_lie_is_refused_at_load(bundle_copy: Path, mode: int) -> None:
+    manifest = json.loads((bundle_copy / MANIFEST).read_text(encoding="utf-8"))
+    model = LyingSlots(len(manifest["labels"]), len(manifest["slot_tags"]), mode)
+    torch.jit.script(model).save(str(bundle_copy / MODEL_FILE))  # type: ignore[no-untyped-call]
+    edit(bundle_copy, files={**files_of(bundle_copy), MODEL_FILE: sha256_file(bundle_copy / MODEL_FILE)},
+         quantization={"linear": "fp32"})
+    with pytest.raises(BundleError, match="slot scores"):
+        Engine(bundle_copy)
 
 
 @pytest.mark.parametrize(("mode", "message"), [(0, "not numbers"), (1, "outside"), (2, "scores for")])
@@ -127,10 +153,10 @@ def test_a_bad_row_at_call_time_becomes_an_error_row(tiny_bundle: Path, monkeypa
     real = engine._run
 
     def nan_for_the_second(cleaned):  # type: ignore[no-untyped-def]
-        encodings, probs = real(cleaned)
+        encodings, probs, slots = real(cleaned)
         probs = probs.clone()  # an inference tensor cannot be edited in place
         probs[1] = float("nan")
-        return encodings, probs
+        return encodings, probs, slots
 
     monkeypatch.setattr(engine, "_run", nan_for_the_second)
     good, bad = engine.score(["news today", "ayuda"])
