@@ -1,7 +1,7 @@
 """Screenshots of every flow of the real window, in Spanish and English, typed with xdotool under Xvfb.
 
     apt-get install xvfb xdotool imagemagick      # once
-    python -m scripts.screenshot_flows --out docs/screenshots [--lang es en]
+    python -m scripts.screenshot_flows --out docs/screenshots [--lang es en] [--only 19-]
 
 Each language gets a fresh data folder (a profile is filled in so that profile answers have something to
 show), the app is started as a user would start it (`python -m desktop`), requests are typed into the input
@@ -52,6 +52,7 @@ FLOWS = {
         ("15-small-480x400", ["size:480x400", "¿abrís mañana por la mañana?"]),
         ("16-tiny-320x240", ["size:320x240"]),
         ("17-large-1280x900", ["size:1280x900"]),
+        ("19-news-topic-the-model-tagged", ["size:760x700", "noticias sobre vivienda"]),  # no locale lists it
     ],
     "en": [
         ("01-empty", []),
@@ -71,6 +72,7 @@ FLOWS = {
         ("15-small-480x400", ["size:480x400", "are you open tomorrow morning?"]),
         ("16-tiny-320x240", ["size:320x240"]),
         ("17-large-1280x900", ["size:1280x900"]),
+        ("19-news-topic-the-model-tagged", ["size:760x700", "any news about repairs?"]),
     ],
 }
 THRESHOLD = {"es": None, "en": 0.85}
@@ -116,7 +118,7 @@ def capture(target: Path, env: dict[str, str], wid: str, whole_screen: bool = Fa
     raw.unlink()
 
 
-def shoot(lang: str, out: Path, display: str, appearance: str) -> list[Path]:
+def shoot(lang: str, out: Path, display: str, appearance: str, only: tuple[str, ...] = ()) -> list[Path]:
     env = {**os.environ, "DISPLAY": display, "OFFLINE_ASSISTANT_HOME": str(prepare_home(lang, appearance)),
            "LC_ALL": "C.UTF-8"}
     env.pop("QT_QPA_PLATFORM", None)
@@ -129,6 +131,8 @@ def shoot(lang: str, out: Path, display: str, appearance: str) -> list[Path]:
         time.sleep(6)  # the model loads behind the window (a few seconds on two cores)
         suffix = "" if appearance == "light" else f"-{appearance}"
         for name, steps in FLOWS[lang]:
+            if only and not name.startswith(only):  # --only: just these flows (the others are not typed)
+                continue
             for step in steps:
                 if step.startswith("key:"):
                     run("xdotool", "key", "--clearmodifiers", step[4:], env=env)
@@ -160,10 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", nargs="+", default=["es", "en"], choices=("es", "en"))
     parser.add_argument("--appearance", default="light", choices=("light", "dark"))
     parser.add_argument("--display", default=":99", help="an X display (start one with: Xvfb :99 &)")
+    parser.add_argument("--only", nargs="*", default=[], help="flow name prefixes to shoot (e.g. 19-); all by default")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for lang in args.lang:
-        for path in shoot(lang, args.out, args.display, args.appearance):
+        for path in shoot(lang, args.out, args.display, args.appearance, tuple(args.only)):
             print(path, path.stat().st_size // 1024, "kB")
     return 0
 
