@@ -251,7 +251,7 @@ def main(argv: list[str]) -> int:
         return 1
     report = json.loads(lines[-1])
     print(f"window shown {report['window_shown_s']:.2f} s (target 1.5), first answer {report['first_answer_s']:.2f} s "
-          f"(target 5.0), answer p50 {report['answer_ms_p50']} ms, model ready {report['model_ready_s']:.2f} s, "
+          f"(target 5.0), answer p50 {report['answer_ms_p50']:.1f} ms, model ready {report['model_ready_s']:.2f} s, "
           f"peak RSS {peak:.0f} MB "
           f"(budget {PEAK_RSS_BUDGET_MB}), event-loop stall {report['max_event_loop_stall_ms']} ms")
     ok = size <= SIZE_BUDGET_MB and peak <= PEAK_RSS_BUDGET_MB and not problems
