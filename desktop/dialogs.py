@@ -394,7 +394,13 @@ class SettingsDialog(QDialog):
         self.threshold_cleared = True
 
     def _choose_model(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model bundle folder"))
+        dialog = QFileDialog(self, self.tr("Choose a model bundle folder"))
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        # Qt's Spanish catalogue leaves these two labels of its own dialog in English ("Look in:", "Files of type:")
+        dialog.setLabelText(QFileDialog.DialogLabel.LookIn, self.tr("Look in:"))
+        dialog.setLabelText(QFileDialog.DialogLabel.FileType, self.tr("Files of type:"))
+        folder = dialog.selectedFiles()[0] if dialog.exec() and dialog.selectedFiles() else ""
         if folder:
             self.model_dir = folder
             self.model_label.setText(folder)

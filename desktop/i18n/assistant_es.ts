@@ -287,17 +287,17 @@
         <translation>&amp;Salir</translation>
     </message>
     <message>
-        <location filename="../window.py" line="284"/>
+        <location filename="../window.py" line="289"/>
         <source>Loading model…</source>
         <translation>Cargando modelo…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="303"/>
+        <location filename="../window.py" line="308"/>
         <source>A new model was found in the model folder; checking it…</source>
         <translation>Hay un modelo nuevo en la carpeta del modelo; comprobándolo…</translation>
     </message>
     <message>
-        <location filename="../window.py" line="330"/>
+        <location filename="../window.py" line="336"/>
         <source>show my profile</source>
         <translation>muéstrame mi perfil</translation>
     </message>
@@ -373,17 +373,17 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../dialogs.py" line="445"/>
+        <location filename="../dialogs.py" line="451"/>
         <source>The email should look like name@example.org.</source>
         <translation>El correo debe tener la forma nombre@ejemplo.org.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="446"/>
+        <location filename="../dialogs.py" line="452"/>
         <source>The phone number should have at least 7 digits.</source>
         <translation>El teléfono debe tener al menos 7 cifras.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="422"/>
+        <location filename="../dialogs.py" line="428"/>
         <source>Edit profile</source>
         <translation>Editar perfil</translation>
     </message>
@@ -498,7 +498,7 @@
     </message>
     <message>
         <location filename="../dialogs.py" line="192"/>
-        <location filename="../dialogs.py" line="404"/>
+        <location filename="../dialogs.py" line="410"/>
         <source>Bundled model</source>
         <translation>Modelo incluido</translation>
     </message>
@@ -648,6 +648,16 @@
         <location filename="../dialogs.py" line="397"/>
         <source>Choose a model bundle folder</source>
         <translation>Elige la carpeta de un paquete de modelo</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="401"/>
+        <source>Look in:</source>
+        <translation>Buscar en:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="402"/>
+        <source>Files of type:</source>
+        <translation>Tipo de archivo:</translation>
     </message>
 </context>
 <context>

@@ -116,3 +116,24 @@ def test_the_sample_bulletin_is_labelled_as_sample_data_in_the_card(tmp_path: Pa
 def test_the_greeting_names_shipping_in_both_languages() -> None:
     assert "envíos" in small_talk_reply("greeting", "es").title
     assert "shipping" in small_talk_reply("greeting", "en").title
+
+
+def test_the_model_folder_dialog_speaks_spanish_in_spanish(qtbot, spanish: None,  # type: ignore[no-untyped-def]
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    seen: dict[str, str] = {}
+
+    def look(self: QFileDialog) -> int:  # instead of blocking: read the labels the user would see, then cancel
+        seen.update(title=self.windowTitle(), look_in=self.labelText(QFileDialog.DialogLabel.LookIn),
+                    file_type=self.labelText(QFileDialog.DialogLabel.FileType))
+        return 0
+
+    monkeypatch.setattr(QFileDialog, "exec", look)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = SettingsDialog(Settings(), 0.7, False, parent)
+    dialog._choose_model()
+    assert seen["look_in"] == "Buscar en:" and seen["file_type"] == "Tipo de archivo:"
+    assert "modelo" in seen["title"].lower()
+    assert dialog.model_dir is None  # cancelled: nothing chosen
