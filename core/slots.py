@@ -9,7 +9,7 @@ actions understand: "+1", "closing", "technology") to the phrases that name it. 
 (never a prefix: "called" is not "call"), ignoring case and accents, longest phrase first. Adding a language is
 adding a folder: `languages()` reads the list from resources/locale/.
 
-These rules are the fallback for requests the model tags nothing in (issue 22): an action reads a list of
+These rules fill in what the model's slot layer leaves untagged (issue 22, `resolve`): an action reads a list of
 Slot and does not care who made it, so a model-tagged list can replace `tag()` without touching the actions.
 """
 
@@ -377,18 +377,25 @@ def decode_tags(tag_ids: Sequence[int], offsets: Sequence[tuple[int, int]], mode
     return spans
 
 
+def _word_char(char: str) -> bool:
+    """A letter, digit or combining mark (a mark NFC leaves apart belongs to its letter: "q\u0301uimica")."""
+    import unicodedata
+
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
 def whole_words(text: str, spans: Iterable[tuple[int, int, str]]) -> list[Slot]:
     """Tagged spans widened to whole words and trimmed of spaces, adjacent ones of one name joined, as Slots whose
     value is the words as typed."""
     out: list[Slot] = []
     for start, end, name in spans:
-        while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        while start > 0 and _word_char(text[start - 1]) and _word_char(text[start]):
             start -= 1
-        while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        while end < len(text) and _word_char(text[end]) and _word_char(text[end - 1]):
             end += 1
         while start < end and not text[start].isalnum() and text[start] != "#":
             start += 1
-        while end > start and not text[end - 1].isalnum():
+        while end > start and not _word_char(text[end - 1]):
             end -= 1
         if end <= start or name not in SLOT_NAMES:
             continue
@@ -434,19 +441,22 @@ def canonical(text: str, tagged: Sequence[Slot], lang: str, root: Path | None = 
 
 
 def resolve(text: str, tagged: Sequence[Slot] | None, lang: str, root: Path | None = None) -> list[Slot]:
-    """The slots an action reads: the model's (canonical values) when it tagged any, else the rules' (a bundle
-    without a slot layer, or a request the model tagged nothing in)."""
-    if tagged:
-        found = canonical(text, tagged, lang, root)
-        if found:
-            return found
-    return tag(text, lang, root)
+    """The slots an action reads: the model's (canonical values), plus what the rules find where the model tagged
+    nothing of that kind (the words it left untagged, or another slot inside its span: "mañana por la tarde" as
+    one day span still reads the afternoon); the rules alone for a bundle without a slot layer."""
+    ruled = tag(text, lang, root)
+    if not tagged:
+        return ruled
+    found = canonical(text, tagged, lang, root)
+    extra = [r for r in ruled if not any(r.name == m.name and _overlaps(r, m) for m in tagged)
+             and not any(r.name == f.name and r.value == f.value for f in found)]
+    return sorted(found + extra, key=lambda s: (s.start, s.end))
 
 
 def request_slots(text: str, tagged: Sequence[Slot] | None = None, root: Path | None = None,
                   typed: str | None = None) -> list[dict[str, Any]]:
     """The slots of a request as the CLI and the API report them (`classify` rows, `route --json`): the model's
-    spans (canonical values) or the rules where it tagged nothing, read in the language the text looks written
+    spans (canonical values) and the rules for what it left untagged, read in the language the text looks written
     in. Offsets are into `typed` (the request as typed) when given, else into `text` (as cleaned)."""
     from core.language import guess_language
 
@@ -458,33 +468,30 @@ def request_slots(text: str, tagged: Sequence[Slot] | None = None, root: Path | 
 
 def typed_offsets(typed: str, cleaned: str, slots: Sequence[Slot]) -> list[Slot]:
     """Slots with offsets into `typed` instead of `cleaned` (core.text.clean_text drops control characters,
-    joins spaces, trims and composes accents). Slots keep their cleaned offsets where the texts cannot be aligned."""
+    joins spaces, trims and composes to NFC). Each cleaned character is matched to the typed characters it came
+    from (itself, a run of spaces, or the 1-4 characters NFC turned into it: "e\u0301" -> "é", "\u212b" -> "Å").
+    Slots keep their cleaned offsets only where the texts cannot be aligned at all."""
     import unicodedata
 
-    where: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     j = 0
     for char in cleaned:
+        size = 0
         while j < len(typed):
-            if typed[j] == char or (char == " " and typed[j].isspace()):
-                break
-            size = next((k for k in range(2, 5) if unicodedata.normalize("NFC", typed[j:j + k]) == char), 0)
+            if char == " " and typed[j].isspace():
+                size = 1
+            else:
+                size = next((k for k in range(1, 5) if unicodedata.normalize("NFC", typed[j:j + k]) == char), 0)
             if size:
                 break
-            j += 1
-        if j >= len(typed):
+            j += 1  # a character clean_text dropped (a control character, a space it trimmed)
+        if not size:
             return list(slots)
-        where.append(j)
-        j += 1
-        while j < len(typed) and unicodedata.combining(typed[j]):
-            j += 1
+        starts.append(j)
+        j += size
         if char == " ":
             while j < len(typed) and typed[j].isspace():
                 j += 1
-    ends = [*where[1:], len(typed)]
-    out = []
-    for slot in slots:
-        end = where[slot.end - 1] + 1 if slot.end - 1 < len(where) else ends[-1]
-        while end < len(typed) and unicodedata.combining(typed[end]):
-            end += 1
-        out.append(Slot(slot.name, slot.value, where[slot.start], end))
-    return out
+        ends.append(j)
+    return [Slot(slot.name, slot.value, starts[slot.start], ends[slot.end - 1]) for slot in slots]

@@ -207,11 +207,13 @@ def refit_slot_head(run: Path, steps: int = 300, lr: float = 1e-2, seed: int = 1
         optimiser.zero_grad()
         nn.functional.cross_entropy(head(x_train), y_train).backward()
         optimiser.step()
-        if step % 25 == 0:
+        if step % 25 == 0 or step == steps:  # the last step is always a candidate: never nothing to save
             with torch.no_grad():
                 accuracy = float((head(x_val).argmax(1) == y_val).float().mean())
             if accuracy > best[0]:
                 best = (accuracy, step, {k: v.detach().clone().contiguous() for k, v in head.state_dict().items()})
+    if not best[2]:  # steps == 0: keep the slot layer as trained
+        return {}
     save_file(best[2], str(run / "model" / SLOT_HEAD_FILE))
     return {"slot_refit_val_token_accuracy": round(best[0], 4), "slot_refit_steps": best[1],
             "slot_refit_train_tokens": len(y_train)}

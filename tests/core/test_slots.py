@@ -210,3 +210,25 @@ def test_a_question_word_the_model_tags_names_no_field_beside_a_real_one() -> No
 def test_a_spanish_request_under_english_answers_keeps_all_its_fields() -> None:
     found = tag("¿a qué hora cierran hoy?", "en")  # the answer language is the user's setting, not the text's
     assert [(s.name, s.value) for s in found] == [("field", "hours"), ("field", "closing"), ("day", "+0")]
+
+
+@pytest.mark.parametrize("typed", ["  \u212bngstrom: noticias de deportes", "  cafe\u0301\u0308 noticias de deportes",
+                                   "  \uf900 noticias de deportes", "noticias\x00 de\t\tdeportes"])
+def test_offsets_land_on_the_typed_words_whatever_unicode_form_they_were_typed_in(typed: str) -> None:
+    from core.slots import request_slots
+    from core.text import clean_text
+
+    slots = request_slots(clean_text(typed).text, None, typed=typed)
+    assert [(typed[s["start"]:s["end"]], s["value"]) for s in slots] == [("deportes", "sports")]
+
+
+def test_the_rules_still_read_what_the_model_left_untagged() -> None:
+    from core.slots import resolve
+
+    text = "¿A qué hora abrís mañana por la tarde?"
+    start = text.index("mañana")
+    found = resolve(text, (Slot("day", "mañana por la tarde", start, start + 19),), "es")
+    assert {(s.name, s.value) for s in found} >= {("day", "+1"), ("part_of_day", "afternoon"), ("field", "opening")}
+    text = "NOTICIAS DE DEPORTES MAÑANA"
+    found = resolve(text, (Slot("topic", "DEPORTES", 12, 20),), "es")
+    assert [(s.name, s.value) for s in found] == [("topic", "sports"), ("day", "+1")]
