@@ -38,7 +38,8 @@ def small_talk_language(text: str, fallback: str, root: Path | None = None) -> s
     """The language to answer small talk in: the one whose phrases alone make up `text` ("gracias" -> es,
     "thanks" -> en) when exactly one does, else `fallback` (the window's language: "ok", "hola").
     Recognising it needs every language's phrases (small_talk); answering, the request's own language."""
-    fits = [lang for lang in languages(root) if _kind_of(phrase_words(text), load_locale(lang, root).small_talk)]
+    words = phrase_words(text)
+    fits = [lang for lang in languages(root) if _kind_of(words, load_locale(lang, root).small_talk)]
     return fits[0] if len(fits) == 1 else fallback
 
 

@@ -344,6 +344,13 @@ def content_words(text: str, slots: Iterable[Slot] = (), root: Path | None = Non
 # ---- slots tagged by the model (issue 22) ---------------------------------------------------------------
 
 
+def skip_spaces(text: str, start: int, end: int) -> int:
+    """The first offset in [start, end) that is not a space (`end` when all are): where a token's word begins."""
+    while start < end and start < len(text) and text[start].isspace():
+        start += 1
+    return start
+
+
 def decode_tags(tag_ids: Sequence[int], offsets: Sequence[tuple[int, int]], model_text: str, prefix_len: int,
                 origin: Sequence[int], tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """Spans (start, end, name) in the text before its model form, from one row's predicted BIO tags.
@@ -355,8 +362,7 @@ def decode_tags(tag_ids: Sequence[int], offsets: Sequence[tuple[int, int]], mode
     spans: list[tuple[int, int, str]] = []
     open_span = False
     for tag_id, (start, end) in zip(tag_ids, offsets, strict=True):
-        while start < end and model_text[start].isspace():  # SentencePiece: "▁word" starts at the space
-            start += 1
+        start = skip_spaces(model_text, start, end)  # SentencePiece: "▁word" starts at the space before it
         at, stop = start - prefix_len, end - prefix_len
         if at < 0 or stop > len(origin):
             open_span = False
@@ -411,13 +417,15 @@ def _overlaps(a: Slot, b: Slot) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def canonical(text: str, tagged: Sequence[Slot], lang: str, root: Path | None = None) -> list[Slot]:
+def canonical(text: str, tagged: Sequence[Slot], lang: str, root: Path | None = None,
+              ruled: Sequence[Slot] | None = None) -> list[Slot]:
     """The model's spans with canonical values from the locale files, the words of the span being what was typed:
     the value the rules give the same words (in the request, else in the span alone: "cierran" -> closing,
     "mañana" -> +1, "6pm" -> 18:00). A topic the locale does not list keeps its folded words ("criptomonedas"),
     an order reference its code; a day, time, part of the day or field the locale cannot read is dropped (an
-    action must never act on a value it does not understand)."""
-    ruled = tag(text, lang, root)
+    action must never act on a value it does not understand). `ruled`: tag(text, lang, root) when the caller
+    has it already (resolve)."""
+    ruled = tag(text, lang, root) if ruled is None else ruled
     out: list[Slot] = []
     for slot in tagged:
         words = text[slot.start:slot.end]
@@ -447,7 +455,7 @@ def resolve(text: str, tagged: Sequence[Slot] | None, lang: str, root: Path | No
     ruled = tag(text, lang, root)
     if not tagged:
         return ruled
-    found = canonical(text, tagged, lang, root)
+    found = canonical(text, tagged, lang, root, ruled)
     extra = [r for r in ruled if not any(r.name == m.name and _overlaps(r, m) for m in tagged)
              and not any(r.name == f.name and r.value == f.value for f in found)]
     return sorted(found + extra, key=lambda s: (s.start, s.end))

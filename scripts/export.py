@@ -542,6 +542,11 @@ class GraphChoice:
     tried: tuple[str, ...]  # each variant tried, with its agreement, for the report
     slot_agreement: float = 1.0  # share of the proof rows' tokens tagged as fp32 tags them
 
+    @property
+    def worst(self) -> float:
+        """The lower of the two agreements: what MIN_INT8_AGREEMENT is held against."""
+        return min(self.agreement, self.slot_agreement)
+
     def line(self, device: str, rows: int) -> str:
         kind = self.options.linear
         what = {INT8_PER_TOKEN: "int8 (per-token activations, per-channel weights)",
@@ -552,6 +557,18 @@ class GraphChoice:
         return f"{device} graph: {what}; agrees with fp32 on {self.agreement:.1%} of {rows} val+train rows{slots}"
 
 
+def measure(fresh: Callable[[], nn.Module], tokenizer: Any, variant: ExportOptions, proof_texts: list[str],
+            reference: torch.Tensor, reference_tags: Sequence[Sequence[int]] = ()) -> GraphChoice:
+    """One variant proven on the proof rows: top-1 agreement with fp32 (`reference`) and, with a slot layer, the
+    share of tokens tagged as fp32 tags them (`reference_tags`)."""
+    logits, tags = outputs_of(fresh, variant, tokenizer, proof_texts)
+    agree = int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"]
+    slots = slot_agreement(reference_tags, tags) if reference_tags else 1.0
+    tried = f"{variant.linear}+{len(variant.fp32_layers)} fp32 group(s): {agree:.2%}"
+    return GraphChoice(variant, logits, agree, (tried + (f", slot tags {slots:.2%}" if reference_tags else ""),),
+                       slots)
+
+
 def choose_cpu_graph(fresh: Callable[[], nn.Module], tokenizer: Any, sample_texts: list[str],
                      proof_texts: list[str], reference: torch.Tensor, options: ExportOptions,
                      reference_tags: Sequence[Sequence[int]] = ()) -> GraphChoice:
@@ -559,27 +576,19 @@ def choose_cpu_graph(fresh: Callable[[], nn.Module], tokenizer: Any, sample_text
     which int8 agrees with fp32 (`reference`, the proof rows' fp32 logits) on >= MIN_INT8_AGREEMENT of
     `proof_texts`, within MAX_FP32_SHARE of the Linear weights; else the fp32 graph (agreement 100 %).
     With a slot layer, its tags must agree with fp32's (`reference_tags`) on as large a share of the tokens too."""
-    tried: list[str] = []
-    slot_share: dict[int, float] = {}
-
-    def agreement_of(variant: ExportOptions) -> tuple[float, torch.Tensor]:
-        logits, tags = outputs_of(fresh, variant, tokenizer, proof_texts)
-        agree = int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"]
-        slots = slot_agreement(reference_tags, tags) if reference_tags else 1.0
-        slot_share[id(logits)] = slots
-        tried.append(f"{variant.linear}+{len(variant.fp32_layers)} fp32 group(s): {agree:.2%}"
-                     + (f", slot tags {slots:.2%}" if reference_tags else ""))
-        return min(agree, slots), logits
-
-    def chosen(variant: ExportOptions, agree: float, logits: torch.Tensor) -> GraphChoice:
-        intents = int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"]
-        return GraphChoice(variant, logits, intents, tuple(tried), slot_share.get(id(logits), 1.0))
-
     if not options.quantize_linear:
         return GraphChoice(options, reference, 1.0, ())
-    agree, logits = agreement_of(options)
-    if agree >= MIN_INT8_AGREEMENT:
-        return chosen(options, agree, logits)
+    tried: list[str] = []
+
+    def attempt(variant: ExportOptions) -> GraphChoice | None:
+        """The variant's proof (with every attempt so far in its `tried`) when it is close enough, else None."""
+        choice = measure(fresh, tokenizer, variant, proof_texts, reference, reference_tags)
+        tried.extend(choice.tried)
+        return replace(choice, tried=tuple(tried)) if choice.worst >= MIN_INT8_AGREEMENT else None
+
+    found = attempt(options)
+    if found:
+        return found
     costs = fp32_candidates(fresh())
     ranking = rank_by_sensitivity(fresh, tokenizer, sample_texts, options, list(costs))
     budget, kept = MAX_FP32_SHARE * sum(costs.values()), list[str]()
@@ -587,10 +596,9 @@ def choose_cpu_graph(fresh: Callable[[], nn.Module], tokenizer: Any, sample_text
         if sum(costs[g] for g in [*kept, group]) > budget:
             break
         kept.append(group)
-        variant = replace(options, fp32_layers=tuple(kept))
-        agree, logits = agreement_of(variant)
-        if agree >= MIN_INT8_AGREEMENT:
-            return chosen(variant, agree, logits)
+        found = attempt(replace(options, fp32_layers=tuple(kept)))
+        if found:
+            return found
     # No int8 variant within budget is close enough to fp32: ship the fp32 graph (slower, but the answers are
     # the trained model's own), rather than fail a deployer's retrain after all its training time.
     return GraphChoice(replace(options, linear=FP32, fp32_layers=()), reference, 1.0, tuple(tried))
@@ -604,11 +612,8 @@ def choose_cuda_graph(fresh: Callable[[], nn.Module], tokenizer: Any, proof_text
     if not cpu.quantize_linear or not cpu.cuda_graph:
         return None
     variant = ExportOptions(quantize_embeddings=cpu.quantize_embeddings, linear=INT8_WEIGHTS)
-    logits, tags = outputs_of(fresh, variant, tokenizer, proof_texts)
-    agree = int8_agreement(reference.softmax(1), logits.softmax(1))["int8_top1_agreement"]
-    slots = slot_agreement(reference_tags, tags) if reference_tags else 1.0
-    choice = GraphChoice(variant, logits, agree, (f"{INT8_WEIGHTS}: {agree:.2%}",), slots)
-    return choice if min(agree, slots) >= MIN_INT8_AGREEMENT else None
+    choice = measure(fresh, tokenizer, variant, proof_texts, reference, reference_tags)
+    return choice if choice.worst >= MIN_INT8_AGREEMENT else None
 
 
 def proof_rows(splits: Splits, labels: list[str], prefix: str, form: str) -> tuple[list[str], int]:

@@ -22,7 +22,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.slots import SLOT_NAMES
+from core.slots import SLOT_NAMES, skip_spaces
 from core.text import model_form_with_origin
 
 SLOT_HEAD_FILE = "slot_head.safetensors"
@@ -64,13 +64,6 @@ def token_slot_labels(offsets: Sequence[tuple[int, int]], special: Sequence[int]
             labels.append(index[("I-" if span == previous else "B-") + span[2]])
         previous = span
     return labels
-
-
-def skip_spaces(text: str, start: int, end: int) -> int:
-    """The first offset in [start, end) that is not a space (the end when all are)."""
-    while start < end and start < len(text) and text[start].isspace():
-        start += 1
-    return start
 
 
 def encode_rows(tokenizer: Any, texts: Sequence[str], spans: Sequence[Sequence[SlotSpan] | None], max_len: int,
