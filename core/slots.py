@@ -433,11 +433,13 @@ def canonical(text: str, tagged: Sequence[Slot], lang: str, root: Path | None = 
         inner = [r for r in tag(words, lang, root) if r.name == slot.name] if not same else []
         if slot.name == "field" and inner and any(r.name == "field" for r in ruled):
             inner = []  # a question word ("dónde", "where") names a field only when nothing else in the request does
-        values_found = [r.value for r in same] or [r.value for r in inner]
+        # a value the rules read keeps the offsets of the words that name it ("tomorrow" in a span the model
+        # stretched over "opening hours tomorrow"); the span alone's rules are shifted onto the request
+        read = same or [Slot(r.name, r.value, slot.start + r.start, slot.start + r.end) for r in inner]
         if slot.name == "order_ref":
             value = words.lstrip("#").upper()
-        elif values_found:
-            out.extend(Slot(slot.name, v, slot.start, slot.end) for v in dict.fromkeys(values_found))
+        elif read:
+            out.extend(r for i, r in enumerate(read) if r.value not in {x.value for x in read[:i]})
             continue
         elif slot.name == "topic":
             value = " ".join(phrase_words(words))
