@@ -288,7 +288,11 @@ def fit_temperature(logits: torch.Tensor, targets: torch.Tensor) -> float:
 
 def expected_calibration_error(probs: torch.Tensor, targets: torch.Tensor, bins: int = 15) -> float:
     confidence, predicted = probs.max(dim=1)
-    correct = (predicted == targets).float()
+    return calibration_gap(confidence, (predicted == targets).float(), bins)
+
+
+def calibration_gap(confidence: torch.Tensor, correct: torch.Tensor, bins: int = 15) -> float:
+    """ECE of top answers: |confidence - accuracy| per equal-width bin, weighted by the bin's share of rows."""
     ece = torch.zeros(())
     edges = torch.linspace(0, 1, bins + 1)
     for low, high in itertools.pairwise(edges.tolist()):

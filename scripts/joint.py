@@ -83,7 +83,9 @@ def encode_rows(tokenizer: Any, texts: Sequence[str], spans: Sequence[Sequence[S
 class JointModel(nn.Module):
     """A sequence classifier plus a token-level slot layer over its last hidden states."""
 
-    def __init__(self, classifier: nn.Module, num_tags: int, slot_weight: float = 1.0) -> None:
+    def __init__(self, classifier: nn.Module, num_tags: int, slot_weight: float = 1.0,
+                 contrastive_weight: float = 0.0, contrastive_temperature: float = 0.3,
+                 contrast_free_label: int | None = None) -> None:
         super().__init__()
         self.classifier = classifier
         config: Any = getattr(classifier, "config")  # noqa: B009  # a transformers config (typed as Module/Tensor)
@@ -93,6 +95,9 @@ class JointModel(nn.Module):
         nn.init.normal_(self.slot_head.weight, std=float(getattr(config, "initializer_range", 0.02)))
         nn.init.zeros_(self.slot_head.bias)
         self.slot_weight = slot_weight
+        self.contrastive_weight = contrastive_weight
+        self.contrastive_temperature = contrastive_temperature
+        self.contrast_free_label = contrast_free_label  # out of scope: a negative for all, no class of its own
 
     def init_prior(self, counts: Sequence[int]) -> None:
         """Start the slot layer at the tags' frequencies (bias = log share, as RetinaNet's prior): with a random
@@ -113,14 +118,45 @@ class JointModel(nn.Module):
             if slot_labels is not None and bool((slot_labels != IGNORE).any()):
                 loss = loss + self.slot_weight * nn.functional.cross_entropy(
                     slot_logits.reshape(-1, slot_logits.shape[-1]), slot_labels.reshape(-1), ignore_index=IGNORE)
+            if self.contrastive_weight:
+                pooled = self._pooled(out.hidden_states[-1])
+                loss = loss + self.contrastive_weight * supervised_contrastive_loss(
+                    pooled, labels, self.contrastive_temperature, self.contrast_free_label)
             result["loss"] = loss
         return result
+
+    def _pooled(self, hidden: torch.Tensor) -> torch.Tensor:
+        """The sentence vector the intent layer reads: BERT's pooler over [CLS] where the model has one."""
+        base = getattr(self.classifier, str(getattr(self.classifier, "base_model_prefix", "")), None)
+        pooler = getattr(base, "pooler", None)
+        return pooler(hidden) if isinstance(pooler, nn.Module) else hidden[:, 0]
 
     def save(self, folder: Path) -> None:
         from safetensors.torch import save_file
 
         getattr(self.classifier, "save_pretrained")(str(folder))  # noqa: B009  # a transformers PreTrainedModel
         save_file({k: v.contiguous() for k, v in self.slot_head.state_dict().items()}, str(folder / SLOT_HEAD_FILE))
+
+
+def supervised_contrastive_loss(vectors: torch.Tensor, labels: torch.Tensor, temperature: float,
+                                free_label: int | None = None) -> torch.Tensor:
+    """Supervised contrastive loss (Khosla et al. 2020; with cross-entropy for fine-tuning, Gunel et al. 2021):
+    each request is pulled towards the batch's other requests of its intent and pushed from the rest, on the
+    unit sphere. Rows of `free_label` (out of scope: many unrelated topics, not one class) are never anchors or
+    positives, only negatives. A batch without a positive pair adds 0 (and no gradient)."""
+    z = nn.functional.normalize(vectors, dim=-1)
+    similarity = z @ z.T / temperature
+    eye = torch.eye(len(labels), dtype=torch.bool, device=labels.device)
+    similarity = similarity.masked_fill(eye, float("-inf"))  # never one's own positive or negative
+    log_prob = similarity - torch.logsumexp(similarity, dim=1, keepdim=True)
+    positive = (labels[:, None] == labels[None, :]) & ~eye
+    if free_label is not None:
+        positive &= (labels != free_label)[:, None]
+    anchors = positive.any(dim=1)
+    if not bool(anchors.any()):
+        return vectors.sum() * 0.0
+    per_anchor = -(log_prob.masked_fill(~positive, 0.0).sum(dim=1)[anchors]) / positive.sum(dim=1)[anchors]
+    return per_anchor.mean()
 
 
 def load_slot_head(folder: Path, hidden: int, num_tags: int) -> nn.Linear | None:

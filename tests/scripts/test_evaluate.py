@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.prediction import Prediction, Score
-from scripts.evaluate import Scored, ece
+from scripts.evaluate import Scored, ece, ece_noise_floor
 from scripts.public_benchmarks import rates
 
 LABELS = ("get_help", "get_news", "out_of_scope")
@@ -25,6 +25,14 @@ def test_ece_is_the_gap_between_confidence_and_accuracy_per_bin() -> None:
     assert abs(ece(rows, LABELS) - (2 / 3 * 0.4 + 1 / 3 * 0.5)) < 1e-6
     perfect = [scored("get_help", "get_help", 1.0)]
     assert ece(perfect, LABELS) == 0.0
+
+
+def test_the_ece_noise_floor_shrinks_with_rows_and_vanishes_for_certain_answers() -> None:
+    certain = [scored("get_help", "get_help", 1.0)] * 50
+    assert ece_noise_floor(certain) == 0.0  # a sure answer drawn right with probability 1 is always right
+    few = [scored("get_help", "get_help", 0.8)] * 20
+    many = [scored("get_help", "get_help", 0.8)] * 2000
+    assert ece_noise_floor(many) < 0.02 < ece_noise_floor(few)  # sampling alone: about 0.4 / sqrt(n) for one bin
 
 
 def test_public_rates_decide_with_the_apps_policy() -> None:

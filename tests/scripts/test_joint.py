@@ -60,3 +60,43 @@ def test_the_slot_layer_starts_at_the_tags_frequencies() -> None:
     ids = torch.tensor([[2, 5, 6, 3]])
     out = model(ids, torch.ones_like(ids), labels=torch.tensor([1]), slot_labels=torch.tensor([[IGNORE, 0, 1, IGNORE]]))
     assert out["slot_logits"].shape == (1, 4, 3) and out["loss"].ndim == 0
+
+
+def test_the_contrastive_loss_rewards_requests_grouped_by_intent() -> None:
+    from scripts.joint import supervised_contrastive_loss
+
+    labels = torch.tensor([0, 0, 1, 1, 2])
+    grouped = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9], [-1.0, 0.0]])
+    mixed = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.9, 0.1], [0.1, 0.9], [-1.0, 0.0]])
+    assert supervised_contrastive_loss(grouped, labels, 0.3) < supervised_contrastive_loss(mixed, labels, 0.3)
+
+
+def test_out_of_scope_rows_are_only_negatives_in_the_contrastive_loss() -> None:
+    from scripts.joint import supervised_contrastive_loss
+
+    vectors = torch.randn(4, 3, requires_grad=True)
+    only_free = supervised_contrastive_loss(vectors, torch.tensor([5, 5, 5, 1]), 0.3, free_label=5)
+    assert float(only_free.detach()) == 0.0  # no anchor: out of scope is no class, intent 1 has no partner
+    with_pair = supervised_contrastive_loss(vectors, torch.tensor([5, 5, 1, 1]), 0.3, free_label=5)
+    with_pair.backward()
+    assert float(with_pair.detach()) > 0 and vectors.grad is not None and bool(vectors.grad[:2].abs().sum() > 0)
+
+
+def test_the_joint_model_adds_the_contrastive_term_when_weighted() -> None:
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from scripts.joint import JointModel
+
+    config = BertConfig(vocab_size=30, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=16, num_labels=3, hidden_dropout_prob=0.0,
+                        attention_probs_dropout_prob=0.0)
+    torch.manual_seed(0)
+    classifier = BertForSequenceClassification(config)
+    ids = torch.tensor([[2, 5, 6, 3], [2, 7, 8, 3], [2, 9, 6, 3]])
+    labels = torch.tensor([1, 1, 0])
+    plain = JointModel(classifier, num_tags=3).eval()
+    weighted = JointModel(classifier, num_tags=3, contrastive_weight=0.5, contrast_free_label=2).eval()
+    weighted.slot_head.load_state_dict(plain.slot_head.state_dict())
+    base = plain(ids, torch.ones_like(ids), labels=labels)["loss"]
+    more = weighted(ids, torch.ones_like(ids), labels=labels)["loss"]
+    assert float(more.detach()) > float(base.detach())  # the two intent-1 requests are not yet identical vectors
