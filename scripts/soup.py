@@ -22,6 +22,7 @@ import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -33,15 +34,16 @@ FREE = ("seed", "out")
 COPIED = ("config.json", "tokenizer.json", "tokenizer_config.json")  # identical in every member (checked)
 
 
-def _summary(run: Path) -> dict:
+def _summary(run: Path) -> dict[str, Any]:
     path = run / "train_config.json"
     if not path.is_file() or not (run / "model" / WEIGHTS).is_file():
         raise ConfigError(f"{run}: expected a run folder written by scripts.train (train_config.json, "
                           f"model/{WEIGHTS}); found neither. Train it first.")
-    return json.loads(path.read_text(encoding="utf-8"))
+    summary: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return summary
 
 
-def check_compatible(runs: Sequence[Path]) -> list[dict]:
+def check_compatible(runs: Sequence[Path]) -> list[dict[str, Any]]:
     """The runs' summaries, after checking they differ only in FREE settings and share splits and files."""
     if len(runs) < 2:
         raise ConfigError(f"expected at least two runs to average, found {len(runs)}.")
@@ -82,7 +84,7 @@ def average(files: Sequence[Path]) -> dict[str, torch.Tensor]:
             for k, v in total.items()}
 
 
-def soup(runs: Sequence[Path], out: Path, refit_slots: bool = True) -> dict:
+def soup(runs: Sequence[Path], out: Path, refit_slots: bool = True) -> dict[str, Any]:
     """Write OUT as a run folder holding the average of RUNS; returns its summary."""
     from safetensors.torch import save_file
 

@@ -83,6 +83,10 @@ class TrainConfig:
     # out of scope only pushed away. 0 turns it off. Measured on val before it became a default (CHANGELOG).
     contrastive_weight: float = 0.0
     contrastive_temperature: float = 0.3  # of the contrastive loss; Gunel et al.'s best few-shot value
+    # Layer-wise learning-rate decay (as in ELECTRA and BEiT fine-tuning): encoder layer i learns at
+    # layer_decay ** (layers - i) of the rate, the embeddings slowest, so the lower layers keep more of what the
+    # pretrained encoder knows about paraphrases. 1.0 turns it off.
+    layer_decay: float = 1.0
 
     def __post_init__(self) -> None:
         if self.text_prefix == "auto":
@@ -110,6 +114,8 @@ class TrainConfig:
             raise ConfigError(f"slot_lr_scale must be > 0, found {self.slot_lr_scale}.")
         if self.slot_weight < 0:
             raise ConfigError(f"slot_weight must be >= 0 (0 trains no slot tagger), found {self.slot_weight}.")
+        if not 0 < self.layer_decay <= 1:
+            raise ConfigError(f"layer_decay must be in (0, 1] (1 turns it off), found {self.layer_decay}.")
         if self.contrastive_weight < 0 or self.contrastive_temperature <= 0:
             raise ConfigError("contrastive_weight must be >= 0 (0 turns it off) and contrastive_temperature > 0, "
                               f"found {self.contrastive_weight} and {self.contrastive_temperature}.")
@@ -196,24 +202,40 @@ def _training_args(cfg: TrainConfig, out: Path) -> Any:
     )
 
 
+ENCODER_LAYER = re.compile(r"\.layers?\.(\d+)\.")  # "bert.encoder.layer.3.attention..." and the like
+
+
+def layer_depth(name: str, layers: int) -> int:
+    """0 for the embeddings, i + 1 for encoder layer i, layers + 1 for everything above (pooler, heads)."""
+    if ".embeddings." in f".{name}":
+        return 0
+    found = ENCODER_LAYER.search(name)
+    return int(found.group(1)) + 1 if found else layers + 1
+
+
 def _optimizer(model: Any, cfg: TrainConfig) -> Any:
-    """AdamW as the Trainer builds it (no weight decay on biases and LayerNorm), the slot layer at its own rate."""
+    """AdamW as the Trainer builds it (no weight decay on biases and LayerNorm), the slot layer at its own rate,
+    and with layer_decay < 1 each encoder layer at layer_decay ** (distance from the top) of the rate."""
     import torch
 
-    groups: dict[str, list[Any]] = {"decay": [], "plain": [], "slots": []}
+    found = (ENCODER_LAYER.search(name) for name, _ in model.named_parameters())
+    layers = 1 + max((int(m.group(1)) for m in found if m), default=-1)
+    groups: dict[tuple[str, int], list[Any]] = {}
     for name, param in model.named_parameters():
         if not param.requires_grad:
             continue
         if name.startswith("slot_head."):
-            groups["slots"].append(param)
+            kind = "slots"
         elif name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name:
-            groups["plain"].append(param)
+            kind = "plain"
         else:
-            groups["decay"].append(param)
+            kind = "decay"
+        groups.setdefault((kind, layer_depth(name, layers)), []).append(param)
+    top = layers + 1
     return torch.optim.AdamW([
-        {"params": groups["decay"], "weight_decay": cfg.weight_decay},
-        {"params": groups["plain"], "weight_decay": 0.0},
-        {"params": groups["slots"], "weight_decay": 0.0, "lr": cfg.learning_rate * cfg.slot_lr_scale},
+        {"params": params, "weight_decay": cfg.weight_decay if kind == "decay" else 0.0,
+         "lr": cfg.learning_rate * (cfg.slot_lr_scale if kind == "slots" else cfg.layer_decay ** (top - depth))}
+        for (kind, depth), params in sorted(groups.items())
     ], lr=cfg.learning_rate)
 
 

@@ -100,3 +100,26 @@ def test_the_joint_model_adds_the_contrastive_term_when_weighted() -> None:
     base = plain(ids, torch.ones_like(ids), labels=labels)["loss"]
     more = weighted(ids, torch.ones_like(ids), labels=labels)["loss"]
     assert float(more.detach()) > float(base.detach())  # the two intent-1 requests are not yet identical vectors
+
+
+def test_layer_decay_slows_each_lower_layer_and_is_off_at_one() -> None:
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from scripts.joint import JointModel
+    from scripts.train import TrainConfig, _optimizer
+
+    config = BertConfig(vocab_size=30, hidden_size=8, num_hidden_layers=3, num_attention_heads=2,
+                        intermediate_size=16, num_labels=3)
+    model = JointModel(BertForSequenceClassification(config), num_tags=3)
+
+    def rate_of(cfg: TrainConfig, wanted: str) -> float:
+        target = dict(model.named_parameters())[wanted]
+        return next(g["lr"] for g in _optimizer(model, cfg).param_groups if any(p is target for p in g["params"]))
+
+    decayed = TrainConfig(learning_rate=1e-4, layer_decay=0.5)
+    assert rate_of(decayed, "classifier.classifier.weight") == 1e-4  # the heads learn at the full rate
+    assert rate_of(decayed, "classifier.bert.encoder.layer.2.output.dense.weight") == 0.5e-4
+    assert rate_of(decayed, "classifier.bert.encoder.layer.0.output.dense.weight") == 0.125e-4
+    assert rate_of(decayed, "classifier.bert.embeddings.word_embeddings.weight") == 0.0625e-4
+    plain = TrainConfig(learning_rate=1e-4)
+    assert {rate_of(plain, name) for name, _ in model.named_parameters() if not name.startswith("slot")} == {1e-4}
