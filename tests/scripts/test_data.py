@@ -129,6 +129,8 @@ def test_train_config_rejects_negative_caps() -> None:
 
     with pytest.raises(ConfigError, match=r"outlier_rows must be >= 0.*found -1"):
         TrainConfig(outlier_rows=-1)
+    with pytest.raises(ConfigError, match=r"patience must be >= 0"):
+        TrainConfig(patience=-1)
 
 
 # --- the intents file with the issue-21 rows ---------------------------------------------------------------------
@@ -191,6 +193,8 @@ def test_new_intent_evaluation_end_to_end_with_a_tiny_model(tmp_path: Path) -> N
     data.write_text(TINY_DATASET, encoding="utf-8")
     settings = {"base_model": backbone, "epochs": 2, "outlier_rows": 0, "public_in_scope_rows": 0}
     baseline = train(TrainConfig(data=str(data), out=str(tmp_path / "baseline"), **settings))  # type: ignore[arg-type]
+    summary = json.loads((baseline / "train_config.json").read_text(encoding="utf-8"))
+    assert summary["kept"] == "last" and summary["epochs_run"] == 2  # patience 0: every epoch, the last one kept
     item = NewIntent.load(ITEM)
     report = evaluate_new_intent(item, data, baseline, tmp_path / "new", fp32=True, **settings)  # type: ignore[arg-type]
     assert sum(report["examples_by_split"].values()) == 40 and report["examples_by_split"]["train"] > 0
