@@ -289,6 +289,11 @@ def train(cfg: TrainConfig) -> Path:
     val_rows = [r for r in splits.val if r[1] in label_ids]
     backbone = resolve_backbone(cfg.base_model)
     tokenizer = AutoTokenizer.from_pretrained(backbone)
+    # The new layers (intent and slot heads) start from split_seed's random weights, whatever the seed: runs that
+    # differ only in their seed then start from one point and can be averaged (scripts/soup.py). A first soup of
+    # two runs with their own random heads fitted a temperature of 0.46: the averaged heads shrank the logits.
+    # The Trainer seeds data order and dropout from cfg.seed itself. For seed == split_seed nothing changes.
+    set_seed(cfg.split_seed)
     classifier = AutoModelForSequenceClassification.from_pretrained(
         backbone, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label_ids
     )

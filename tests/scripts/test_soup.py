@@ -67,3 +67,32 @@ def test_runs_trained_on_other_rows_are_refused(tiny_run: Path, tmp_path: Path) 
 def test_one_run_is_not_a_soup(tiny_run: Path, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="at least two"):
         soup([tiny_run], tmp_path / "soup")
+
+
+def test_runs_that_differ_only_in_seed_start_from_the_same_heads(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new layers start from split_seed's weights, so seed variants can be averaged; training itself (data
+    order, dropout) still follows the seed."""
+    from scripts.joint import JointModel
+    from scripts.train import TrainConfig, train
+    from tests.conftest import TINY_DATASET, build_tiny_backbone
+
+    class StartedError(Exception):
+        pass
+
+    heads: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def capture(self: JointModel, counts: object) -> None:
+        classifier = getattr(self.classifier, "classifier")  # noqa: B009  # BertForSequenceClassification's layer
+        heads.append((classifier.weight.detach().clone(), self.slot_head.weight.detach().clone()))
+        raise StartedError
+
+    monkeypatch.setattr(JointModel, "init_prior", capture)
+    backbone = str(build_tiny_backbone(tmp_path / "backbone"))
+    data = tmp_path / "intents.yaml"
+    data.write_text(TINY_DATASET, encoding="utf-8")
+    for seed in (1, 2):
+        with pytest.raises(StartedError):
+            train(TrainConfig(base_model=backbone, data=str(data), out=str(tmp_path / f"run{seed}"), seed=seed,
+                              split_seed=5, outlier_rows=0, public_in_scope_rows=0))
+    assert torch.equal(heads[0][0], heads[1][0]) and torch.equal(heads[0][1], heads[1][1])
