@@ -43,6 +43,17 @@ def _summary(run: Path) -> dict[str, Any]:
     return summary
 
 
+def _settings(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's training settings, a setting added since it was trained read as its default (which is its off
+    value: a run from before an option existed trained without it)."""
+    from dataclasses import MISSING, fields
+
+    from scripts.train import TrainConfig
+
+    defaults = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
+    return {**defaults, **summary["config"]}
+
+
 def check_compatible(runs: Sequence[Path]) -> list[dict[str, Any]]:
     """The runs' summaries, after checking they differ only in FREE settings and share splits and files."""
     if len(runs) < 2:
@@ -50,8 +61,8 @@ def check_compatible(runs: Sequence[Path]) -> list[dict[str, Any]]:
     summaries = [_summary(run) for run in runs]
     first, first_run = summaries[0], runs[0]
     for run, summary in zip(runs[1:], summaries[1:], strict=True):
-        settings = {k: v for k, v in summary["config"].items() if k not in FREE}
-        reference = {k: v for k, v in first["config"].items() if k not in FREE}
+        settings = {k: v for k, v in _settings(summary).items() if k not in FREE}
+        reference = {k: v for k, v in _settings(first).items() if k not in FREE}
         differ = sorted(k for k in reference.keys() | settings.keys() if reference.get(k) != settings.get(k))
         if differ or summary["labels"] != first["labels"] or summary.get("slot_tags") != first.get("slot_tags"):
             raise ConfigError(f"{run} and {first_run} must differ only in {FREE}; found different "

@@ -96,3 +96,12 @@ def test_runs_that_differ_only_in_seed_start_from_the_same_heads(tmp_path: Path,
             train(TrainConfig(base_model=backbone, data=str(data), out=str(tmp_path / f"run{seed}"), seed=seed,
                               split_seed=5, outlier_rows=0, public_in_scope_rows=0))
     assert torch.equal(heads[0][0], heads[1][0]) and torch.equal(heads[0][1], heads[1][1])
+
+
+def test_a_setting_added_after_a_run_was_trained_reads_as_its_default(tiny_run: Path, tmp_path: Path) -> None:
+    older = _member(tiny_run, tmp_path / "older", seed=2, shift=0.0)
+    summary = json.loads((older / "train_config.json").read_text(encoding="utf-8"))
+    del summary["config"]["layer_decay"]  # trained before the option existed: the same as off
+    (older / "train_config.json").write_text(json.dumps(summary), encoding="utf-8")
+    seeds = soup([tiny_run, older], tmp_path / "soup", refit_slots=False)["seeds"]
+    assert seeds[1] == 2 and len(seeds) == 2
