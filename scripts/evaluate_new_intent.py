@@ -39,7 +39,7 @@ ITEM = ROOT / "scripts" / "eval" / "new_intent_returns.yaml"
 TARGET = 0.90  # share of the test paraphrases routed right without asking (issue 21)
 # run settings that must match the baseline's to compare
 COMPARED = ("base_model", "epochs", "seed", "split_seed", "learning_rate", "batch_size", "outlier_rows",
-            "public_in_scope_rows", "text_prefix", "balance_floor", "contrastive_weight")
+            "public_in_scope_rows", "text_prefix", "balance_floor", "contrastive_weight", "layer_decay", "patience")
 
 
 @dataclass(frozen=True)
@@ -128,20 +128,22 @@ def _splits(run: Path) -> Splits:
 
 
 def _config(run: Path) -> dict[str, Any]:
-    config: dict[str, Any] = json.loads((run / "train_config.json").read_text(encoding="utf-8"))["config"]
-    return config
+    from scripts.soup import settings
+
+    return settings(json.loads((run / "train_config.json").read_text(encoding="utf-8")))
 
 
 def evaluate_new_intent(item: NewIntent, data: Path, baseline_run: Path, out: Path, *, base_model: str | None = None,
                         epochs: int | None = None, seed: int | None = None, outlier_rows: int | None = None,
                         public_in_scope_rows: int | None = None, contrastive_weight: float | None = None,
-                        fp32: bool = False,
+                        patience: int | None = None, fp32: bool = False,
                         baseline_bundle: Path | None = None) -> dict[str, Any]:
     from scripts.train import TrainConfig, train
 
-    overrides = {k: v for k, v in {"base_model": base_model, "epochs": epochs, "seed": seed,
-                                   "outlier_rows": outlier_rows, "public_in_scope_rows": public_in_scope_rows,
-                                   "contrastive_weight": contrastive_weight}.items() if v is not None}
+    chosen = {"base_model": base_model, "epochs": epochs, "seed": seed, "outlier_rows": outlier_rows,
+              "public_in_scope_rows": public_in_scope_rows, "contrastive_weight": contrastive_weight,
+              "patience": patience}
+    overrides = {k: v for k, v in chosen.items() if v is not None}
     dataset = dataset_with_intent(data, item, out / "intents.yaml")
     run = train(TrainConfig(data=str(dataset), out=str(out / "run"), **overrides))  # type: ignore[arg-type]
     bundle = export(run, out / "bundle", fp32)
@@ -189,11 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--outlier-rows", type=int, help="as scripts.train --outlier-rows (0 turns it off)")
     parser.add_argument("--contrastive-weight", type=float, help="as scripts.train --contrastive-weight")
+    parser.add_argument("--patience", type=int, help="as scripts.train --patience (a baseline trained with it)")
     parser.add_argument("--fp32", action="store_true", help="export fp32 graphs (faster; not the shipped int8)")
     args = parser.parse_args(argv)
     report = evaluate_new_intent(NewIntent.load(args.item), args.data, args.baseline_run, args.out,
                                  base_model=args.base_model, epochs=args.epochs, seed=args.seed,
                                  outlier_rows=args.outlier_rows, contrastive_weight=args.contrastive_weight,
+                                 patience=args.patience,
                                  fp32=args.fp32, baseline_bundle=args.baseline_bundle)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0

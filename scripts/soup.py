@@ -5,8 +5,9 @@
     python -m scripts.export --run runs/soup --out runs/soup/bundle    # exported like any run
 
 A uniform "model soup" (Wortsman et al., ICML 2022): fine-tuned copies of one pretrained encoder that differ only
-in their seed (data order, head initialisation) tend to stay in one basin, so the average of their weights scores
-like the average of their predictions at the cost of one model. The result is a run folder like any other, so the
+in their seed (data order and dropout: scripts.train starts the new layers from split_seed's weights in every run)
+tend to stay in one basin, so the average of their weights scores like the average of their predictions at the
+cost of one model. The result is a run folder like any other, so the
 export fits its own temperature on val and proves int8 parity as usual. The slot layer is refitted on the averaged
 encoder (scripts.joint.refit_slot_head): each run's slot layer was fitted to its own encoder.
 
@@ -36,16 +37,18 @@ COPIED = ("config.json", "tokenizer.json", "tokenizer_config.json")  # identical
 
 def _summary(run: Path) -> dict[str, Any]:
     path = run / "train_config.json"
-    if not path.is_file() or not (run / "model" / WEIGHTS).is_file():
+    missing = [str(p.relative_to(run)) for p in (path, run / "model" / WEIGHTS) if not p.is_file()]
+    if missing:
         raise ConfigError(f"{run}: expected a run folder written by scripts.train (train_config.json, "
-                          f"model/{WEIGHTS}); found neither. Train it first.")
+                          f"model/{WEIGHTS}); {', '.join(missing)} missing. Train it first.")
     summary: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return summary
 
 
-def _settings(summary: dict[str, Any]) -> dict[str, Any]:
-    """A run's training settings, a setting added since it was trained read as its default (which is its off
-    value: a run from before an option existed trained without it)."""
+def settings(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's training settings (train_config.json), a setting added since it was trained read as its current
+    default. Right for options added switched off (contrastive_weight, layer_decay); patience is recorded by every
+    run (its default moved from 3 to 0 after the option existed), so it is never filled in."""
     from dataclasses import MISSING, fields
 
     from scripts.train import TrainConfig
@@ -61,9 +64,9 @@ def check_compatible(runs: Sequence[Path]) -> list[dict[str, Any]]:
     summaries = [_summary(run) for run in runs]
     first, first_run = summaries[0], runs[0]
     for run, summary in zip(runs[1:], summaries[1:], strict=True):
-        settings = {k: v for k, v in _settings(summary).items() if k not in FREE}
-        reference = {k: v for k, v in _settings(first).items() if k not in FREE}
-        differ = sorted(k for k in reference.keys() | settings.keys() if reference.get(k) != settings.get(k))
+        own = {k: v for k, v in settings(summary).items() if k not in FREE}
+        reference = {k: v for k, v in settings(first).items() if k not in FREE}
+        differ = sorted(k for k in reference.keys() | own.keys() if reference.get(k) != own.get(k))
         if differ or summary["labels"] != first["labels"] or summary.get("slot_tags") != first.get("slot_tags"):
             raise ConfigError(f"{run} and {first_run} must differ only in {FREE}; found different "
                               f"{differ or 'labels or slot tags'}. Retrain with the same settings and another seed.")
@@ -79,6 +82,7 @@ def average(files: Sequence[Path]) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file
 
     total: dict[str, torch.Tensor] = {}
+    dtypes: dict[str, torch.dtype] = {}
     for path in files:
         tensors = load_file(str(path))
         if total and (tensors.keys() != total.keys()
@@ -86,12 +90,15 @@ def average(files: Sequence[Path]) -> dict[str, torch.Tensor]:
             raise ConfigError(f"{path}: expected the tensor names and shapes of {files[0]}; found others. "
                               "Average only runs of one backbone and one label set.")
         for name, tensor in tensors.items():
-            if not tensor.is_floating_point():  # position ids and the like: equal in every member
+            dtypes.setdefault(name, tensor.dtype)
+            if not tensor.is_floating_point():  # position ids and the like: never trained, so equal in every run
+                if name in total and not torch.equal(total[name], tensor):
+                    raise ConfigError(f"{path}: expected {name} equal to {files[0]}'s (a fixed, untrained tensor); "
+                                      "found other values. Average only runs of one backbone.")
                 total.setdefault(name, tensor)
                 continue
             total[name] = total.get(name, torch.zeros_like(tensor, dtype=torch.float64)) + tensor.double()
-    dtypes = load_file(str(files[0]))
-    return {k: (v / len(files)).to(dtypes[k].dtype).contiguous() if v.is_floating_point() else v
+    return {k: (v / len(files)).to(dtypes[k]).contiguous() if v.is_floating_point() else v
             for k, v in total.items()}
 
 
@@ -125,7 +132,7 @@ def soup(runs: Sequence[Path], out: Path, refit_slots: bool = True) -> dict[str,
     return summary
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", type=Path, nargs="+", help="run folders trained with different seeds")
     parser.add_argument("--out", type=Path, required=True, help="run folder to write")
@@ -133,7 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     summary = soup(args.runs, args.out, refit_slots=not args.no_slot_refit)
     print(json.dumps({k: summary.get(k) for k in ("soup_of", "seeds", "slot_refit_val_token_accuracy")}))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -131,6 +131,10 @@ def test_train_config_rejects_negative_caps() -> None:
         TrainConfig(outlier_rows=-1)
     with pytest.raises(ConfigError, match=r"patience must be >= 0"):
         TrainConfig(patience=-1)
+    for bad in ({"layer_decay": 0.0}, {"layer_decay": float("nan")}, {"contrastive_temperature": 0.0},
+                {"contrastive_weight": float("nan")}):
+        with pytest.raises(ConfigError, match=r"layer_decay|contrastive"):
+            TrainConfig(**bad)  # type: ignore[arg-type]
 
 
 # --- the intents file with the issue-21 rows ---------------------------------------------------------------------

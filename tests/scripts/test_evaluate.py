@@ -29,10 +29,12 @@ def test_ece_is_the_gap_between_confidence_and_accuracy_per_bin() -> None:
 
 def test_the_ece_noise_floor_shrinks_with_rows_and_vanishes_for_certain_answers() -> None:
     certain = [scored("get_help", "get_help", 1.0)] * 50
-    assert ece_noise_floor(certain) == 0.0  # a sure answer drawn right with probability 1 is always right
+    assert ece_noise_floor(certain) == (0.0, 0.0)  # a sure answer drawn right with probability 1 is always right
     few = [scored("get_help", "get_help", 0.8)] * 20
     many = [scored("get_help", "get_help", 0.8)] * 2000
-    assert ece_noise_floor(many) < 0.02 < ece_noise_floor(few)  # sampling alone: about 0.4 / sqrt(n) for one bin
+    assert ece_noise_floor(many)[0] < 0.02 < ece_noise_floor(few)[0]  # sampling alone: about 0.4 / sqrt(n), one bin
+    mean, p95 = ece_noise_floor(few)
+    assert mean < p95
 
 
 def test_public_rates_decide_with_the_apps_policy() -> None:

@@ -97,9 +97,14 @@ def test_the_joint_model_adds_the_contrastive_term_when_weighted() -> None:
     plain = JointModel(classifier, num_tags=3).eval()
     weighted = JointModel(classifier, num_tags=3, contrastive_weight=0.5, contrast_free_label=2).eval()
     weighted.slot_head.load_state_dict(plain.slot_head.state_dict())
+    from scripts.joint import supervised_contrastive_loss
+
     base = plain(ids, torch.ones_like(ids), labels=labels)["loss"]
     more = weighted(ids, torch.ones_like(ids), labels=labels)["loss"]
-    assert float(more.detach()) > float(base.detach())  # the two intent-1 requests are not yet identical vectors
+    hidden = classifier(input_ids=ids, attention_mask=torch.ones_like(ids), output_hidden_states=True).hidden_states[-1]
+    pooled = classifier.bert.pooler(hidden)  # the vector the intent layer reads
+    expected = base + 0.5 * supervised_contrastive_loss(pooled, labels, 0.3, free_label=2)
+    assert torch.allclose(more.detach(), expected.detach(), atol=1e-6)
 
 
 def test_layer_decay_slows_each_lower_layer_and_is_off_at_one() -> None:
