@@ -128,9 +128,9 @@ def _splits(run: Path) -> Splits:
 
 
 def _config(run: Path) -> dict[str, Any]:
-    from scripts.soup import settings
+    from scripts.train import run_settings
 
-    return settings(json.loads((run / "train_config.json").read_text(encoding="utf-8")))
+    return run_settings(json.loads((run / "train_config.json").read_text(encoding="utf-8")))
 
 
 def evaluate_new_intent(item: NewIntent, data: Path, baseline_run: Path, out: Path, *, base_model: str | None = None,

@@ -45,27 +45,17 @@ def _summary(run: Path) -> dict[str, Any]:
     return summary
 
 
-def settings(summary: dict[str, Any]) -> dict[str, Any]:
-    """A run's training settings (train_config.json), a setting added since it was trained read as its current
-    default. Right for options added switched off (contrastive_weight, layer_decay); patience is recorded by every
-    run (its default moved from 3 to 0 after the option existed), so it is never filled in."""
-    from dataclasses import MISSING, fields
-
-    from scripts.train import TrainConfig
-
-    defaults = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
-    return {**defaults, **summary["config"]}
-
-
 def check_compatible(runs: Sequence[Path]) -> list[dict[str, Any]]:
     """The runs' summaries, after checking they differ only in FREE settings and share splits and files."""
     if len(runs) < 2:
         raise ConfigError(f"expected at least two runs to average, found {len(runs)}.")
+    from scripts.train import run_settings
+
     summaries = [_summary(run) for run in runs]
     first, first_run = summaries[0], runs[0]
+    reference = {k: v for k, v in run_settings(first).items() if k not in FREE}
     for run, summary in zip(runs[1:], summaries[1:], strict=True):
-        own = {k: v for k, v in settings(summary).items() if k not in FREE}
-        reference = {k: v for k, v in settings(first).items() if k not in FREE}
+        own = {k: v for k, v in run_settings(summary).items() if k not in FREE}
         differ = sorted(k for k in reference.keys() | own.keys() if reference.get(k) != own.get(k))
         if differ or summary["labels"] != first["labels"] or summary.get("slot_tags") != first.get("slot_tags"):
             raise ConfigError(f"{run} and {first_run} must differ only in {FREE}; found different "

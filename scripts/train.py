@@ -20,7 +20,7 @@ import argparse
 import json
 import re
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -343,6 +343,14 @@ def train(cfg: TrainConfig) -> Path:
         (out / "train_config.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     print(json.dumps({k: summary[k] for k in ("train_seconds", "best_val_accuracy", "epochs_run")}))
     return out
+
+
+def run_settings(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's training settings (its train_config.json summary), a setting added since it was trained read as its
+    current default. Right for options added switched off (contrastive_weight, layer_decay); patience is recorded by
+    every run (its default moved from 3 to 0 after the option existed), so it is never filled in."""
+    defaults = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
+    return {**defaults, **summary["config"]}
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[TrainConfig, str | None, bool]:
