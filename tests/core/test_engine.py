@@ -144,8 +144,13 @@ def test_case_accents_repeated_letters_and_marks_never_change_the_answer(engine:
     assert engine.manifest.text_form == "fold-v1"
     variants = ["qué puedes hacer", "QUÉ PUEDES HACER", "que puedes hacer", "¿Qué puedes hacer?",
                 "quéee puedes hacer!!"]
-    scores = [{s.intent: s.confidence for s in result.ranking} for result in engine.score(variants)]
+    # Each alone: the same token ids give the same scores bit for bit on one machine.
+    scores = [{s.intent: s.confidence for s in engine.score([v])[0].ranking} for v in variants]
     assert all(other == scores[0] for other in scores[1:])
+    # Together they form one batch of identical rows; a CPU's fp32 kernels may round a row by its place in the
+    # batch (~1e-7, seen on CI's processor, not on ours), which test_scores_do_not_depend_on_the_batch bounds.
+    together = [{s.intent: s.confidence for s in result.ranking} for result in engine.score(variants)]
+    assert all(max(abs(row[k] - scores[0][k]) for k in row) <= 1e-6 for row in together)
 
 
 def test_config_is_validated_and_names_the_bad_value() -> None:
