@@ -9,6 +9,9 @@ the bundle's threshold (or --threshold), and "right decisions": in-scope routed 
 without asking, plus out-of-scope not routed. The decision figures are also given per language (es/en, as
 core.language guesses it) and per kind (in scope, plain out of scope, near miss): routed right without
 asking, confidently wrong (routed to another intent without asking) and caught (out of scope, not routed).
+Robustness: every row again with one typo or filler word (scripts.augment.noisy, with a seed of its own, not
+the one training draws its noisy copies with): right decisions on those copies, and how often a copy gets the
+same decision as the request as written.
 """
 
 from __future__ import annotations
@@ -29,8 +32,13 @@ from core.intents import OUT_OF_SCOPE
 from core.language import guess_language
 from core.policy import ClarificationPolicy
 from core.prediction import Prediction
+from scripts.augment import noisy
 from scripts.data import KINDS, Row, Splits, kind_of
 from scripts.export import calibration_gap, expected_calibration_error
+
+# The seed of the evaluation's typos and fillers: not scripts.train's split_seed (13), with which training draws its
+# noisy copies, so the evaluation's edits are other edits than the ones the model was trained on.
+NOISE_SEED = 101
 
 
 @dataclass(frozen=True)
@@ -217,7 +225,8 @@ def _markdown(m: dict[str, Any], split: str, bundle: Path, threshold: float, err
     for key in ("accuracy", "in_scope_accuracy", "macro_f1", "ece", "ece_language_es", "ece_language_en",
                 "ece_noise_floor_language_es", "ece_noise_p95_language_es", "ece_noise_floor_language_en",
                 "ece_noise_p95_language_en", "sure_precision",
-                "in_scope_clarification_rate", "oos_caught_rate", "right_decision_rate"):
+                "in_scope_clarification_rate", "oos_caught_rate", "right_decision_rate",
+                "noisy_right_decision_rate", "noisy_same_decision_rate"):
         lines.append(f"| {key} | {m[key]:.3f} |")
     lines += ["", "| group | rows | in scope routed right | in scope confidently wrong | out of scope caught |",
               "|---|---|---|---|---|"]
@@ -231,15 +240,44 @@ def _markdown(m: dict[str, Any], split: str, bundle: Path, threshold: float, err
     lines += ["", "![evaluation](evaluation.png)", "", "## Wrong decisions", ""]
     lines += [f"- `{s.text}` ({s.language}, {s.kind}) — gold {s.gold}, predicted {s.prediction.intent} at "
               f"{s.prediction.confidence:.2f}" for s in errors]
+    lines += ["", "## Decisions a typo or filler word changed", ""]
+    lines += [f"- `{c['text']}` → `{c['noisy']}` (gold {c['gold']}): {c['clean']} → {c['now']}"
+              for c in m["noisy_changed"]]
     return "\n".join(lines) + "\n"
 
 
+def _decision(s: Scored) -> tuple[str, bool]:
+    """What the user sees: the intent acted on, or a question (every question counts as one decision)."""
+    return (s.prediction.intent if s.routed else "", s.routed)
+
+
+def robustness(clean: Sequence[Scored], noisy: Sequence[Scored]) -> dict[str, Any]:
+    """The same rows with one typo or filler each: right decisions, and decisions unchanged by the noise."""
+    changed = [(c, n) for c, n in zip(clean, noisy, strict=True) if _decision(c) != _decision(n)]
+    return {"noisy_right_decisions": sum(s.right_decision for s in noisy),
+            "noisy_right_decision_rate": _rate([s.right_decision for s in noisy]),
+            "noisy_same_decision_rate": 1 - len(changed) / len(clean) if clean else float("nan"),
+            "noisy_changed": [{"text": c.text, "noisy": n.text, "gold": c.gold,
+                               "clean": f"{c.prediction.intent} {c.prediction.confidence:.2f}",
+                               "now": f"{n.prediction.intent} {n.prediction.confidence:.2f}"} for c, n in changed]}
+
+
 def evaluate(bundle: Path | Engine, rows: Sequence[Row], threshold: float | None = None,
-             splits: Splits | None = None, batch: int = 64) -> tuple[list[Scored], dict[str, Any]]:
-    """Score `rows` with the bundle (a folder, or an Engine already loaded) and compute every figure."""
+             splits: Splits | None = None, batch: int = 64,
+             robust: bool = True) -> tuple[list[Scored], dict[str, Any]]:
+    """Score `rows` with the bundle (a folder, or an Engine already loaded) and compute every figure; with
+    `robust`, the robustness figures too (each row scored again with one typo or filler word)."""
     engine = bundle if isinstance(bundle, Engine) else Engine(bundle)
     scored = score_rows(engine, rows, splits, threshold, batch)
-    return scored, metrics(scored, engine.labels)
+    if not robust:
+        return scored, metrics(scored, engine.labels)
+    spoilt = [(noisy(text, NOISE_SEED)[0], gold) for text, gold in rows]
+    near_miss = splits.near_miss if splits else frozenset()
+    # a noisy near miss is still a near miss: keep each copy's kind from its original
+    kinds = {copy: kind_of(row, near_miss) for copy, row in zip((t for t, _ in spoilt), rows, strict=True)}
+    noisy_scored = [Scored(s.text, s.gold, s.prediction, kinds[s.text])
+                    for s in score_rows(engine, spoilt, None, threshold, batch)]
+    return scored, metrics(scored, engine.labels) | robustness(scored, noisy_scored)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -261,7 +299,8 @@ def main(argv: list[str] | None = None) -> None:
         errors = [s for s in scored if not s.right_decision]
         (args.out / "report.md").write_text(_markdown(m, args.split, args.bundle, threshold, errors), encoding="utf-8")
         (args.out / "metrics.json").write_text(json.dumps(m, indent=2), encoding="utf-8")
-    print(json.dumps({k: v for k, v in m.items() if k != "per_label" and (k != "breakdown" or not args.json)},
+    print(json.dumps({k: v for k, v in m.items()
+                      if k not in ("per_label", "noisy_changed") and (k != "breakdown" or not args.json)},
                      indent=None if args.json else 2))
 
 

@@ -39,7 +39,8 @@ ITEM = ROOT / "scripts" / "eval" / "new_intent_returns.yaml"
 TARGET = 0.90  # share of the test paraphrases routed right without asking (issue 21)
 # run settings that must match the baseline's to compare
 COMPARED = ("base_model", "epochs", "seed", "split_seed", "learning_rate", "batch_size", "outlier_rows",
-            "public_in_scope_rows", "text_prefix", "balance_floor", "contrastive_weight", "layer_decay", "patience")
+            "public_in_scope_rows", "text_prefix", "balance_floor", "contrastive_weight", "layer_decay", "patience",
+            "noise_share")
 
 
 @dataclass(frozen=True)
@@ -136,13 +137,13 @@ def _config(run: Path) -> dict[str, Any]:
 def evaluate_new_intent(item: NewIntent, data: Path, baseline_run: Path, out: Path, *, base_model: str | None = None,
                         epochs: int | None = None, seed: int | None = None, outlier_rows: int | None = None,
                         public_in_scope_rows: int | None = None, contrastive_weight: float | None = None,
-                        patience: int | None = None, fp32: bool = False,
+                        patience: int | None = None, noise_share: float | None = None, fp32: bool = False,
                         baseline_bundle: Path | None = None) -> dict[str, Any]:
     from scripts.train import TrainConfig, train
 
     chosen = {"base_model": base_model, "epochs": epochs, "seed": seed, "outlier_rows": outlier_rows,
               "public_in_scope_rows": public_in_scope_rows, "contrastive_weight": contrastive_weight,
-              "patience": patience}
+              "patience": patience, "noise_share": noise_share}
     overrides = {k: v for k, v in chosen.items() if v is not None}
     dataset = dataset_with_intent(data, item, out / "intents.yaml")
     run = train(TrainConfig(data=str(dataset), out=str(out / "run"), **overrides))  # type: ignore[arg-type]
@@ -192,12 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outlier-rows", type=int, help="as scripts.train --outlier-rows (0 turns it off)")
     parser.add_argument("--contrastive-weight", type=float, help="as scripts.train --contrastive-weight")
     parser.add_argument("--patience", type=int, help="as scripts.train --patience (a baseline trained with it)")
+    parser.add_argument("--noise-share", type=float, help="as scripts.train --noise-share (0 turns it off)")
     parser.add_argument("--fp32", action="store_true", help="export fp32 graphs (faster; not the shipped int8)")
     args = parser.parse_args(argv)
     report = evaluate_new_intent(NewIntent.load(args.item), args.data, args.baseline_run, args.out,
                                  base_model=args.base_model, epochs=args.epochs, seed=args.seed,
                                  outlier_rows=args.outlier_rows, contrastive_weight=args.contrastive_weight,
-                                 patience=args.patience,
+                                 patience=args.patience, noise_share=args.noise_share,
                                  fp32=args.fp32, baseline_bundle=args.baseline_bundle)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0

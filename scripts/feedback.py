@@ -200,7 +200,8 @@ def _right(bundle: Path, rows: list[Row], splits: Splits) -> list[bool]:
 
     if not rows:
         return []
-    scored, _ = evaluate(bundle, rows, splits=splits, batch=1)  # one request per call, as the app scores them
+    # one request per call, as the app scores them; no robustness figures: the gate compares right decisions
+    scored, _ = evaluate(bundle, rows, splits=splits, batch=1, robust=False)
     return [bool(s.right_decision) for s in scored]
 
 

@@ -132,9 +132,18 @@ def test_train_config_rejects_negative_caps() -> None:
     with pytest.raises(ConfigError, match=r"patience must be >= 0"):
         TrainConfig(patience=-1)
     for bad in ({"layer_decay": 0.0}, {"layer_decay": float("nan")}, {"contrastive_temperature": 0.0},
-                {"contrastive_weight": float("nan")}):
-        with pytest.raises(ConfigError, match=r"layer_decay|contrastive"):
+                {"contrastive_weight": float("nan")}, {"noise_share": 1.5}, {"noise_share": float("nan")}):
+        with pytest.raises(ConfigError, match=r"layer_decay|contrastive|noise_share"):
             TrainConfig(**bad)  # type: ignore[arg-type]
+
+
+def test_a_run_trained_before_noisy_copies_existed_reads_as_without_them() -> None:
+    from scripts.train import TrainConfig, run_settings
+
+    assert TrainConfig().noise_share > 0  # on by default now
+    older = {"config": {"seed": 13, "layer_decay": 1.0}}  # no noise_share: trained before the option
+    assert run_settings(older)["noise_share"] == 0.0
+    assert run_settings({"config": {"noise_share": 0.25}})["noise_share"] == 0.25
 
 
 # --- the intents file with the issue-21 rows ---------------------------------------------------------------------

@@ -159,6 +159,8 @@ def test_train_records_splits_and_config(tiny_run: Path) -> None:
     assert train_texts.isdisjoint({t for t, _ in splits["val"]})
     summary = json.loads((tiny_run / "train_config.json").read_text(encoding="utf-8"))
     assert summary["labels"][-1] == "out_of_scope"
+    # noisy copies (on by default) trained beside the rows, and only in training: splits.json keeps the rows
+    assert summary["noisy_copies"] > 0 and summary["train_rows"] >= len(splits["train"]) + summary["noisy_copies"]
 
 
 class _Echo(torch.nn.Module):
@@ -254,6 +256,10 @@ def test_evaluation_reports_each_language_and_kind(tiny_bundle: Path) -> None:
     in_scope = [s for s in scored if s.in_scope]
     acted_share = sum(not s.prediction.out_of_scope for s in in_scope) / len(in_scope)
     assert inside["in_scope_routed_right"] + inside["in_scope_confidently_wrong"] == pytest.approx(acted_share)
+    # robustness: the same rows with a typo or filler each, scored by the same bundle
+    assert 0 <= m["noisy_right_decisions"] <= len(rows)
+    assert m["noisy_same_decision_rate"] == 1 - len(m["noisy_changed"]) / len(rows)
+    assert all(c["noisy"] != c["text"] for c in m["noisy_changed"])
 
 
 @pytest.mark.parametrize(("base", "prefix"), [("multilingual-e5-small", "query: "), ("intfloat/multilingual-e5-small",
