@@ -13,8 +13,10 @@ one such change, picked and applied deterministically from (seed, text): the sam
   never inside an annotated slot (the slot's value must stay what the locale files know);
 - a filler: a few words before or after the request, in the request's language.
 
-Slot spans are moved with the text, so the slot layer trains on the copies too. `noisy(text, seed)` gives the
-copy of one request, which scripts.evaluate uses to measure robustness on val rows the model never saw.
+Slot spans are moved with the text, so the joint model's slot loss trains on the copies too (the slot layer's
+refit after training, scripts.joint.refit_slot_head, reads splits.json: the rows as written). `noisy(text, seed)`
+gives the copy of one request, which scripts.evaluate uses to measure robustness on val rows the model never saw;
+there, without spans, a typo may land inside a slot value too, as a user's would.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from core.language import guess_language
+from core.text import model_form
 
 Row = tuple[str, str]  # (text, label), as scripts.data
 Span = tuple[int, int, str]  # (start, end, slot name) in the text
@@ -44,10 +47,11 @@ _FILLERS = {
            "after": ("please", "pls", "thanks", "thx", "ok?", "lol")},
 }
 _WORD = re.compile(r"[^\W\d_]{4,}")  # letters only: order numbers, times and e-mail addresses stay as they are
-KINDS = ("delete", "double", "swap", "neighbour", "filler")
+EDITS = ("delete", "double", "swap", "neighbour", "filler")
 
 
 def _rng(seed: int, text: str) -> random.Random:
+    """The random choices for one text: the same (seed, text) always gives the same copy."""
     digest = hashlib.sha256(f"augment\0{seed}\0{text}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 
@@ -88,6 +92,7 @@ def _typo(text: str, spans: Sequence[Span], rng: random.Random, kind: str) -> tu
 
 
 def _filler(text: str, spans: Sequence[Span], rng: random.Random) -> tuple[str, tuple[Span, ...]]:
+    """A filler word before (spans moved by its length) or after the text, in the text's language."""
     words = _FILLERS[guess_language(text)]
     if rng.random() < 0.5:
         before = rng.choice(words["before"]) + " "
@@ -99,7 +104,7 @@ def noisy(text: str, seed: int, spans: Sequence[Span] = ()) -> tuple[str, tuple[
     """`text` with one typo or one filler (picked from seed and text), and its spans moved along. A text with no
     word to misspell gets a filler."""
     rng = _rng(seed, text)
-    kind = rng.choice(KINDS)
+    kind = rng.choice(EDITS)
     changed = None if kind == "filler" else _typo(text, spans, rng, kind)
     if changed is None:
         # a swap of two equal letters or a letter with no neighbour table: another typo; no word: a filler
@@ -107,24 +112,25 @@ def noisy(text: str, seed: int, spans: Sequence[Span] = ()) -> tuple[str, tuple[
     return changed if changed is not None and changed[0] != text else _filler(text, spans, rng)
 
 
-def noisy_copies(rows: Sequence[Row], slot_spans: Mapping[str, tuple[Span, ...]], share: float,
-                 seed: int) -> tuple[list[Row], dict[str, tuple[Span, ...]]]:
+def noisy_copies(rows: Sequence[Row], slot_spans: Mapping[str, tuple[Span, ...]], share: float, seed: int,
+                 avoid: Collection[str] = (), form: str = "") -> tuple[list[Row], dict[str, tuple[Span, ...]]]:
     """`rows` followed by one noisy copy of each row chosen by `share` (0 returns them unchanged), and the slot
     spans of every text, the copies' included. A row without spans (out of scope, public rows) makes a copy without
-    spans: the slot loss skips both. A copy that equals an existing text is dropped (it would be a duplicate or,
-    with another label, a contradiction)."""
+    spans: the slot loss skips both. A copy that the model would read (text form `form`) as one of the rows or of
+    `avoid` (the val and test texts) is dropped: a duplicate, a contradiction with another label, or a held-out
+    request leaking into training."""
     if not 0 <= share <= 1:
         raise ValueError(f"share must be in [0, 1], found {share!r}")
     out = list(rows)
     spans = dict(slot_spans)
-    seen = {text for text, _ in rows}
+    seen = {model_form(text, form) for text in [*(t for t, _ in rows), *avoid]}
     for text, label in rows:
         if not _chosen(seed, text, share):
             continue
         copy, moved = noisy(text, seed, slot_spans.get(text, ()))
-        if copy in seen:
+        if model_form(copy, form) in seen:
             continue
-        seen.add(copy)
+        seen.add(model_form(copy, form))
         out.append((copy, label))
         if text in slot_spans:
             spans[copy] = moved

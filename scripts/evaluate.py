@@ -20,7 +20,7 @@ import argparse
 import itertools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -251,11 +251,11 @@ def _decision(s: Scored) -> tuple[str, bool]:
     return (s.prediction.intent if s.routed else "", s.routed)
 
 
-def robustness(clean: Sequence[Scored], noisy: Sequence[Scored]) -> dict[str, Any]:
+def robustness(clean: Sequence[Scored], spoilt: Sequence[Scored]) -> dict[str, Any]:
     """The same rows with one typo or filler each: right decisions, and decisions unchanged by the noise."""
-    changed = [(c, n) for c, n in zip(clean, noisy, strict=True) if _decision(c) != _decision(n)]
-    return {"noisy_right_decisions": sum(s.right_decision for s in noisy),
-            "noisy_right_decision_rate": _rate([s.right_decision for s in noisy]),
+    changed = [(c, n) for c, n in zip(clean, spoilt, strict=True) if _decision(c) != _decision(n)]
+    return {"noisy_right_decisions": sum(s.right_decision for s in spoilt),
+            "noisy_right_decision_rate": _rate([s.right_decision for s in spoilt]),
             "noisy_same_decision_rate": 1 - len(changed) / len(clean) if clean else float("nan"),
             "noisy_changed": [{"text": c.text, "noisy": n.text, "gold": c.gold,
                                "clean": f"{c.prediction.intent} {c.prediction.confidence:.2f}",
@@ -271,12 +271,11 @@ def evaluate(bundle: Path | Engine, rows: Sequence[Row], threshold: float | None
     scored = score_rows(engine, rows, splits, threshold, batch)
     if not robust:
         return scored, metrics(scored, engine.labels)
+    # no spans: a typo may land in a slot value, as a user's would (training keeps slots intact for their labels)
     spoilt = [(noisy(text, NOISE_SEED)[0], gold) for text, gold in rows]
-    near_miss = splits.near_miss if splits else frozenset()
-    # a noisy near miss is still a near miss: keep each copy's kind from its original
-    kinds = {copy: kind_of(row, near_miss) for copy, row in zip((t for t, _ in spoilt), rows, strict=True)}
-    noisy_scored = [Scored(s.text, s.gold, s.prediction, kinds[s.text])
-                    for s in score_rows(engine, spoilt, None, threshold, batch)]
+    # a noisy near miss is still a near miss: each copy keeps its original's kind (paired by position)
+    noisy_scored = [replace(n, kind=c.kind)
+                    for c, n in zip(scored, score_rows(engine, spoilt, None, threshold, batch), strict=True)]
     return scored, metrics(scored, engine.labels) | robustness(scored, noisy_scored)
 
 

@@ -3,6 +3,10 @@
     python -m scripts.evaluate_new_intent --baseline-run runs/default --out runs/new-intent
     python -m scripts.evaluate_new_intent --baseline-run runs/default --baseline-bundle resources/model --out O
     python -m scripts.evaluate_new_intent --baseline-run R --out O --base-model DIR --epochs 3 --fp32   # quick
+    python -m scripts.evaluate_new_intent --baseline-run runs/v6 --noise-share 0 --out O   # a run without copies
+
+The baseline run must be trained the way this script trains (its settings are compared and any difference is
+reported): against a run trained before noisy copies existed (runs/v6), pass --noise-share 0.
 
 1. Adds the intent of scripts/eval/new_intent_returns.yaml (get_returns: its 40 training examples, half Spanish) to
    a copy of the intents file (OUT/intents.yaml), as a deployer would. The copy is split like any intents file (by

@@ -52,9 +52,15 @@ def test_typos_never_touch_a_slot_and_spans_follow_the_text() -> None:
     assert len(rows) == 2 and rows[0] == (text, "get_news") and rows[1][1] == "get_news"
     copy = rows[1][0]
     assert [copy[a:b] for a, b, _ in moved[copy]] == ["tecnología", "mañana"]
-    for seed in range(40):  # every kind of change, fillers before the text included
+    kinds = set()
+    for seed in range(40):
         copy, shifted = noisy(text, seed, spans)
         assert [copy[a:b] for a, b, _ in shifted] == ["tecnología", "mañana"], (seed, copy)
+        kinds.add("longer" if len(copy) == len(text) + 1 else "shorter" if len(copy) == len(text) - 1
+                  else "same length" if len(copy) == len(text) else "filler before" if shifted[0][0] > 21
+                  else "filler after")
+    # deleted, doubled, swapped or replaced letters and fillers on both sides: every kind was checked above
+    assert kinds == {"longer", "shorter", "same length", "filler before", "filler after"}
 
 
 def test_the_share_picks_rows_by_their_own_text_and_skips_clashes() -> None:
@@ -73,6 +79,10 @@ def test_the_share_picks_rows_by_their_own_text_and_skips_clashes() -> None:
     copy = noisy(text, 13)[0]
     both, _ = noisy_copies([(text, "get_business_information"), (copy, "out_of_scope")], {}, 1.0, 13)
     assert [t for t, _ in both].count(copy) == 1
+    # nor one that the model would read as a held-out (val/test) request: that would leak it into training
+    held, _ = noisy_copies([(text, "get_business_information")], {}, 1.0, 13, avoid=[copy.upper()],
+                           form="fold-v1")
+    assert held == [(text, "get_business_information")]
     with pytest.raises(ValueError, match="share"):
         noisy_copies(rows, {}, 1.5, 13)
 

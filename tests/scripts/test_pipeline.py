@@ -161,6 +161,10 @@ def test_train_records_splits_and_config(tiny_run: Path) -> None:
     assert summary["labels"][-1] == "out_of_scope"
     # noisy copies (on by default) trained beside the rows, and only in training: splits.json keeps the rows
     assert summary["noisy_copies"] > 0 and summary["train_rows"] >= len(splits["train"]) + summary["noisy_copies"]
+    from scripts.data import load_yaml_splits
+
+    written = load_yaml_splits(Path(summary["config"]["data"]), summary["config"]["split_seed"])
+    assert sorted(map(tuple, splits["train"])) == sorted(written.train)  # the rows as written, no copies
 
 
 class _Echo(torch.nn.Module):
@@ -260,6 +264,8 @@ def test_evaluation_reports_each_language_and_kind(tiny_bundle: Path) -> None:
     assert 0 <= m["noisy_right_decisions"] <= len(rows)
     assert m["noisy_same_decision_rate"] == 1 - len(m["noisy_changed"]) / len(rows)
     assert all(c["noisy"] != c["text"] for c in m["noisy_changed"])
+    _, plain = evaluate(tiny_bundle, rows, threshold=0.0, splits=splits, robust=False)  # the regression gate's way
+    assert not any(key.startswith("noisy_") for key in plain) and plain["right_decisions"] == m["right_decisions"]
 
 
 @pytest.mark.parametrize(("base", "prefix"), [("multilingual-e5-small", "query: "), ("intfloat/multilingual-e5-small",
