@@ -28,8 +28,8 @@ from collections.abc import Collection, Mapping, Sequence
 
 from core.language import guess_language
 from core.text import model_form
+from scripts.data import Row
 
-Row = tuple[str, str]  # (text, label), as scripts.data
 Span = tuple[int, int, str]  # (start, end, slot name) in the text
 
 # Keys next to each letter on a QWERTY keyboard (the Spanish layout puts ñ right of l).
@@ -105,10 +105,10 @@ def noisy(text: str, seed: int, spans: Sequence[Span] = ()) -> tuple[str, tuple[
     word to misspell gets a filler."""
     rng = _rng(seed, text)
     kind = rng.choice(EDITS)
-    changed = None if kind == "filler" else _typo(text, spans, rng, kind)
-    if changed is None:
-        # a swap of two equal letters or a letter with no neighbour table: another typo; no word: a filler
-        changed = _typo(text, spans, rng, "delete") if kind != "filler" else None
+    changed = None
+    if kind != "filler":
+        # a swap of two equal letters or a letter with no neighbour table: a deletion instead; no word: a filler
+        changed = _typo(text, spans, rng, kind) or _typo(text, spans, rng, "delete")
     return changed if changed is not None and changed[0] != text else _filler(text, spans, rng)
 
 
@@ -128,9 +128,10 @@ def noisy_copies(rows: Sequence[Row], slot_spans: Mapping[str, tuple[Span, ...]]
         if not _chosen(seed, text, share):
             continue
         copy, moved = noisy(text, seed, slot_spans.get(text, ()))
-        if model_form(copy, form) in seen:
+        read = model_form(copy, form)
+        if read in seen:
             continue
-        seen.add(model_form(copy, form))
+        seen.add(read)
         out.append((copy, label))
         if text in slot_spans:
             spans[copy] = moved

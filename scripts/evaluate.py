@@ -256,7 +256,8 @@ def robustness(clean: Sequence[Scored], spoilt: Sequence[Scored]) -> dict[str, A
     changed = [(c, n) for c, n in zip(clean, spoilt, strict=True) if _decision(c) != _decision(n)]
     return {"noisy_right_decisions": sum(s.right_decision for s in spoilt),
             "noisy_right_decision_rate": _rate([s.right_decision for s in spoilt]),
-            "noisy_same_decision_rate": 1 - len(changed) / len(clean) if clean else float("nan"),
+            "noisy_same_decision_rate": _rate([_decision(c) == _decision(n) for c, n in zip(clean, spoilt,
+                                                                                          strict=True)]),
             "noisy_changed": [{"text": c.text, "noisy": n.text, "gold": c.gold,
                                "clean": f"{c.prediction.intent} {c.prediction.confidence:.2f}",
                                "now": f"{n.prediction.intent} {n.prediction.confidence:.2f}"} for c, n in changed]}
