@@ -98,9 +98,14 @@ def test_validate_intents_checks_the_shipped_bundle_against_the_file(capsys: pyt
 
 
 def test_classify_rows_carry_the_slots_with_offsets_into_the_line_as_typed(
-        tiny_bundle: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.paths import resource_path
+
+    # The shipped bundle, not the tiny one: a 3-epoch tiny model's slot tags are a near tie that another processor's
+    # rounding flipped ("hay" tagged as the topic on CI), while the shipped model tags the topic with a real margin.
     line = "¿qué  noticias hay de tecnología?"  # two spaces: offsets are into the text as typed, not as cleaned
-    code, out, err = run_main(capsys, monkeypatch, "classify", "--model", str(tiny_bundle), stdin=line + "\n")
+    code, out, err = run_main(capsys, monkeypatch, "classify", "--model", str(resource_path("model")),
+                              stdin=line + "\n")
     assert code == 0, err
     slots = json.loads(out.splitlines()[0])["slots"]
     topic = next(slot for slot in slots if slot["name"] == "topic")
