@@ -27,6 +27,7 @@ MAX_TOKENIZER_BYTES = 32 << 20  # the multilingual tokenizer is ~3 MB; a 79 MB o
 MAX_MODEL_BYTES = 1 << 30
 MAX_LENGTH_LIMIT = 4096  # tokens; BERT-style backbones stop at 512
 MAX_LABELS = 1000
+MAX_LEXICON_BYTES = 8 << 20  # core.spelling's bound, checked here before the file is hashed
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class Manifest:
     # The slot layer's outputs in order ("O", "B-topic", "I-topic", ...): the graph then returns (probabilities,
     # per-token slot scores). Empty in bundles without a slot layer: the graph returns probabilities only.
     slot_tags: tuple[str, ...] = ()
+    # The lexicon file (core.spelling: a word one typo from a known word is read as that word), listed in `files`.
+    # "" in bundles without one: words are read as typed.
+    lexicon: str = ""
 
     def graph_file(self, device_type: str) -> str:
         """The graph file for a device type ("cpu" or "cuda")."""
@@ -78,6 +82,8 @@ class Manifest:
         data["slot_tags"] = list(self.slot_tags)
         if not self.slot_tags:
             del data["slot_tags"]
+        if not self.lexicon:
+            del data["lexicon"]
         return data
 
 
@@ -240,6 +246,7 @@ def _parse_manifest(raw: Any) -> Manifest:
         quantization=_text_map(raw.get("quantization"), "quantization"),
         text_prefix=_text(raw.get("text_prefix", ""), "text_prefix"),
         slot_tags=_parse_slot_tags(raw.get("slot_tags")),
+        lexicon=_plain_name(raw["lexicon"]) if raw.get("lexicon", "") != "" else "",
     )
     _check_values(manifest)
     return manifest
@@ -254,7 +261,8 @@ def _check_values(manifest: Manifest) -> None:
     names = manifest.label_names
     if len(set(names)) != len(names):
         raise BundleCorruptError(f"manifest labels repeat a name: {list(names)}.")
-    for required in (MODEL_FILE, TOKENIZER_FILE, *manifest.graphs.values()):
+    lexicon = (manifest.lexicon,) if manifest.lexicon else ()
+    for required in (MODEL_FILE, TOKENIZER_FILE, *manifest.graphs.values(), *lexicon):
         if required not in manifest.files:
             raise BundleCorruptError(f"manifest 'files' must list {required} with its sha256.")
 
@@ -286,7 +294,8 @@ def verify_bundle(bundle_dir: Path) -> Manifest:
             raise BundleCorruptError(f"Bundle file {path} is a symbolic link; copy the real file into the bundle.")
         if not path.is_file():
             raise BundleNotFoundError(f"Bundle file {path} is missing; copy the whole bundle folder again.")
-        limit = MAX_TOKENIZER_BYTES if name == TOKENIZER_FILE else MAX_MODEL_BYTES
+        limit = (MAX_TOKENIZER_BYTES if name == TOKENIZER_FILE else MAX_LEXICON_BYTES if name == manifest.lexicon
+                 else MAX_MODEL_BYTES)
         if path.stat().st_size > limit:
             raise BundleCorruptError(f"Bundle file {name} is {path.stat().st_size >> 20} MB, over the "
                                      f"{limit >> 20} MB this engine accepts; re-export the bundle.")

@@ -34,6 +34,7 @@ from core.errors import (
 )
 from core.prediction import EngineInfo, Score, Scores, check_ranking
 from core.slots import Slot, decode_tags, whole_words
+from core.spelling import read_lexicon
 from core.text import MAX_CHARS, MAX_WORDS, CleanText, clean_text, model_form_with_origin
 
 
@@ -144,6 +145,9 @@ class Engine:
         # archive, which keeps the engine process's peak about 15 MB lower than the other order.
         self._model = self._load_model()
         self._tokenizer = self._load_tokenizer()
+        # A word one typo from a known word is read as that word (core.spelling); None: words as typed.
+        self._speller = (read_lexicon(self.bundle_dir / self.manifest.lexicon, self.manifest.text_form)
+                         if self.manifest.lexicon else None)
         self.info = EngineInfo(
             labels=self.manifest.label_names,
             out_of_scope_labels=tuple(label.name for label in self.manifest.labels if label.out_of_scope),
@@ -252,9 +256,9 @@ class Engine:
         the next int8 layer can round such a value to the neighbouring step, which grew to 0.03 in the
         confidence. Rows of one length batch as before (API micro-batches of similar requests)."""
         prefix = self.manifest.text_prefix  # the text form the model was trained on (e.g. E5's "query: ")
-        # case, accents, repeated letters as training saw them (core.text), with each character's origin so the
-        # slot layer's spans map back onto the request
-        forms = [model_form_with_origin(c.text, self.manifest.text_form) for c in cleaned]
+        # case, accents, repeated letters and one-letter typos as training saw them (core.text, core.spelling),
+        # with each character's origin so the slot layer's spans map back onto the request
+        forms = [model_form_with_origin(c.text, self.manifest.text_form, self._speller) for c in cleaned]
         model_texts = [prefix + form for form, _ in forms]
         encodings = self._tokenizer.encode_batch(model_texts)
         groups: dict[int, list[int]] = {}

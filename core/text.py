@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.errors import InputTextError
+
+if TYPE_CHECKING:
+    from core.spelling import Speller
 
 MAX_WORDS = 200  # the original design's budget: longer requests are cut and flagged
 MAX_CHARS = 4000  # hard cap applied before any other work, so huge pastes cannot exhaust memory
@@ -74,9 +78,9 @@ _REPEATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")  # "AYUDAAA", "holaaaa": neve
 _QUESTION_MARKS = re.compile(r"[¿¡?!]+")
 
 
-def model_form(text: str, form: str) -> str:
-    """`text` as the model reads it under `form` (one of TEXT_FORMS)."""
-    return model_form_with_origin(text, form)[0]
+def model_form(text: str, form: str, speller: Speller | None = None) -> str:
+    """`text` as the model reads it under `form` (one of TEXT_FORMS), its typos read as meant by `speller`."""
+    return model_form_with_origin(text, form, speller)[0]
 
 
 def _fold_char(char: str) -> str:
@@ -105,9 +109,15 @@ def _sub_with_origin(pattern: re.Pattern[str], repl: str, text: str, origin: lis
     return "".join(out), where
 
 
-def model_form_with_origin(text: str, form: str) -> tuple[str, list[int]]:
+def model_form_with_origin(text: str, form: str, speller: Speller | None = None) -> tuple[str, list[int]]:
     """`text` as the model reads it, and for each of its characters the index in `text` it came from, so a span
-    the model tags in its own form maps back onto the request as typed (core.slots)."""
+    the model tags in its own form maps back onto the request as typed (core.slots). With a `speller` (the
+    bundle's lexicon, core.spelling), a word one typo from a known word is read as that word, last."""
+    folded, origin = _form_with_origin(text, form)
+    return speller.correct_with_origin(folded, origin) if speller is not None else (folded, origin)
+
+
+def _form_with_origin(text: str, form: str) -> tuple[str, list[int]]:
     if form == "":
         return text, list(range(len(text)))
     if form != "fold-v1":

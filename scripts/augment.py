@@ -27,6 +27,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 
 from core.language import guess_language
+from core.spelling import Speller
 from core.text import model_form
 from scripts.data import Row
 
@@ -113,22 +114,25 @@ def noisy(text: str, seed: int, spans: Sequence[Span] = ()) -> tuple[str, tuple[
 
 
 def noisy_copies(rows: Sequence[Row], slot_spans: Mapping[str, tuple[Span, ...]], share: float, seed: int,
-                 avoid: Collection[str] = (), form: str = "") -> tuple[list[Row], dict[str, tuple[Span, ...]]]:
+                 avoid: Collection[str] = (), form: str = "",
+                 speller: Speller | None = None) -> tuple[list[Row], dict[str, tuple[Span, ...]]]:
     """`rows` followed by one noisy copy of each row chosen by `share` (0 returns them unchanged), and the slot
     spans of every text, the copies' included. A row without spans (out of scope, public rows) makes a copy without
     spans: the slot loss skips both. A copy that the model would read (text form `form`) as one of the rows or of
     `avoid` (the val and test texts) is dropped: a duplicate, a contradiction with another label, or a held-out
-    request leaking into training."""
+    request leaking into training. With the run's lexicon (`speller`), a typo it reads back as the word meant
+    makes a copy the model reads as its row: dropped too, so the copies left are the fillers and the typos the
+    lexicon cannot undo."""
     if not 0 <= share <= 1:
         raise ValueError(f"share must be in [0, 1], found {share!r}")
     out = list(rows)
     spans = dict(slot_spans)
-    seen = {model_form(text, form) for text in [*(t for t, _ in rows), *avoid]}
+    seen = {model_form(text, form, speller) for text in [*(t for t, _ in rows), *avoid]}
     for text, label in rows:
         if not _chosen(seed, text, share):
             continue
         copy, moved = noisy(text, seed, slot_spans.get(text, ()))
-        read = model_form(copy, form)
+        read = model_form(copy, form, speller)
         if read in seen:
             continue
         seen.add(read)

@@ -24,6 +24,7 @@ import argparse
 import itertools
 import json
 import math
+import shutil
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -37,6 +38,7 @@ from torch import nn
 from core.bundle import MODEL_FILE, TOKENIZER_FILE, Label, Manifest, sha256_file, write_manifest
 from core.intents import OUT_OF_SCOPE
 from core.policy import DEFAULT_THRESHOLD
+from core.spelling import LEXICON_FILE, Speller, read_lexicon
 from core.text import model_form
 from scripts.data import Splits
 from scripts.joint import SLOT_HEAD_FILE, load_slot_head
@@ -499,12 +501,13 @@ def trace_graph(model: nn.Module, example: tuple[torch.Tensor, torch.Tensor], *,
 def write_bundle(hf_models: dict[str, nn.Module], tokenizer: Any, out: Path, *, labels: list[str], temperature: float,
                  splits: Splits, metrics: dict[str, Any], base: str,
                  options: ExportOptions | None = None, text_prefix: str = "", text_form: str = "",
-                 slot_tags: tuple[str, ...] = ()) -> Manifest:
+                 slot_tags: tuple[str, ...] = (), lexicon: Path | None = None) -> Manifest:
     """Trace, prove parity and write the graphs + tokenizer.json + manifest.json to `out`.
 
     `hf_models` maps each graph to write ("cpu", optionally "cuda") to a fresh copy of the fine-tuned model.
     The CPU graph is model.pt with `options`; the CUDA graph is model_cuda.pt with int8 weights and fp32
-    arithmetic. An fp32 model.pt is device-neutral and serves both devices itself.
+    arithmetic. An fp32 model.pt is device-neutral and serves both devices itself. `lexicon` (the run's
+    lexicon.json, core.spelling) is copied in beside them.
     """
     options = options or ExportOptions()
     cpu_model = hf_models["cpu"]
@@ -528,10 +531,15 @@ def write_bundle(hf_models: dict[str, nn.Module], tokenizer: Any, out: Path, *, 
     metrics = {**metrics, "parity_max_abs_diff": max(parity.values()),
                **{f"parity_max_abs_diff_{device}": diff for device, diff in parity.items()}}
     tokenizer.backend_tokenizer.save(str(out / TOKENIZER_FILE))
+    extra: tuple[str, ...] = ()
+    if lexicon is not None:
+        read_lexicon(lexicon, text_form)  # the engine's own checks, before the bundle is written
+        shutil.copyfile(lexicon, out / LEXICON_FILE)
+        extra = (LEXICON_FILE,)
     manifest = _manifest(splits, labels, temperature, metrics, base, options, pad_token, graphs)
-    files = {name: sha256_file(out / name) for name in (*dict.fromkeys(graphs.values()), TOKENIZER_FILE)}
+    files = {name: sha256_file(out / name) for name in (*dict.fromkeys(graphs.values()), TOKENIZER_FILE, *extra)}
     manifest = Manifest(**{**manifest.__dict__, "files": files, "text_prefix": text_prefix, "text_form": text_form,
-                           "slot_tags": slot_tags})
+                           "slot_tags": slot_tags, "lexicon": LEXICON_FILE if extra else ""})
     write_manifest(out, manifest)
     return manifest
 
@@ -620,14 +628,16 @@ def choose_cuda_graph(fresh: Callable[[], nn.Module], tokenizer: Any, proof_text
     return choice if choice.worst >= MIN_INT8_AGREEMENT else None
 
 
-def proof_rows(splits: Splits, labels: list[str], prefix: str, form: str) -> tuple[list[str], int]:
+def proof_rows(splits: Splits, labels: list[str], prefix: str, form: str,
+               speller: Speller | None = None) -> tuple[list[str], int]:
     """The rows every quantized graph is proven on: all of val, then train (deduplicated), as the model reads
-    them (text form and prefix). Returns the texts and how many of them are val rows (they come first)."""
+    them (text form, the run's lexicon and prefix). Returns the texts and how many of them are val rows (they
+    come first)."""
     val_texts = [t for t, label in splits.val if label in labels]
     train_texts = list(dict.fromkeys(t for t, label in splits.train if label in labels))
     known = set(val_texts)
     rows = val_texts + [t for t in train_texts if t not in known]
-    return [prefix + model_form(t, form) for t in rows], len(val_texts)
+    return [prefix + model_form(t, form, speller) for t in rows], len(val_texts)
 
 
 def export_bundle(run: Path, out: Path, options: ExportOptions | None = None) -> Manifest:
@@ -653,7 +663,9 @@ def export_bundle(run: Path, out: Path, options: ExportOptions | None = None) ->
     prefix = str(summary["config"].get("text_prefix", ""))  # the form the model was trained on
     form = str(summary["config"].get("text_form", ""))
     _, targets = _val_tensors(splits, labels)
-    texts, n_val = proof_rows(splits, labels, prefix, form)
+    lexicon = run / LEXICON_FILE if (run / LEXICON_FILE).is_file() else None  # absent for runs before lexicons
+    speller = read_lexicon(lexicon, form) if lexicon else None
+    texts, n_val = proof_rows(splits, labels, prefix, form, speller)
     fp32 = ExportOptions(quantize_embeddings=False, linear=FP32)
     reference, reference_tags = outputs_of(fresh, fp32, tokenizer, texts)
     if not any(reference_tags):
@@ -689,7 +701,8 @@ def export_bundle(run: Path, out: Path, options: ExportOptions | None = None) ->
     manifest = write_bundle(models, tokenizer, out, labels=labels, temperature=temperature, splits=splits,
                             metrics=metrics, base=summary["config"]["base_model"], options=cpu.options,
                             text_prefix=prefix, text_form=form,
-                            slot_tags=tuple(tags) if (run / "model" / SLOT_HEAD_FILE).is_file() else ())
+                            slot_tags=tuple(tags) if (run / "model" / SLOT_HEAD_FILE).is_file() else (),
+                            lexicon=lexicon)
     print(json.dumps({"bundle": str(out), "temperature": round(temperature, 4), **manifest.metrics}))
     return manifest
 

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from core.slots import SLOT_NAMES, skip_spaces
+from core.spelling import Speller
 from core.text import model_form_with_origin
 
 SLOT_HEAD_FILE = "slot_head.safetensors"
@@ -67,9 +68,9 @@ def token_slot_labels(offsets: Sequence[tuple[int, int]], special: Sequence[int]
 
 
 def encode_rows(tokenizer: Any, texts: Sequence[str], spans: Sequence[Sequence[SlotSpan] | None], max_len: int,
-                prefix: str, form: str, tags: Sequence[str]) -> list[dict[str, Any]]:
-    """Token ids, mask and slot labels for each text (as the engine will read it: text form and prefix)."""
-    forms = [model_form_with_origin(t, form) for t in texts]
+                prefix: str, form: str, tags: Sequence[str], speller: Speller | None = None) -> list[dict[str, Any]]:
+    """Token ids, mask and slot labels for each text (as the engine will read it: text form, lexicon, prefix)."""
+    forms = [model_form_with_origin(t, form, speller) for t in texts]
     enc = tokenizer([prefix + f for f, _ in forms], truncation=True, max_length=max_len,
                     return_offsets_mapping=True, return_special_tokens_mask=True)
     rows = []

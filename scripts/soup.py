@@ -28,6 +28,7 @@ from typing import Any
 import torch
 
 from core.errors import ConfigError
+from core.spelling import LEXICON_FILE
 
 WEIGHTS = "model.safetensors"
 # Settings that may differ between the averaged runs: the seed is the point, the rest describe the run itself.
@@ -101,6 +102,11 @@ def soup(runs: Sequence[Path], out: Path, refit_slots: bool = True) -> dict[str,
     for name in COPIED:
         shutil.copyfile(runs[0] / "model" / name, out / "model" / name)
     shutil.copyfile(runs[0] / "splits.json", out / "splits.json")
+    lexicon = runs[0] / LEXICON_FILE  # the same for every run: the same rows and lexicon setting (checked above)
+    if lexicon.is_file():
+        shutil.copyfile(lexicon, out / LEXICON_FILE)
+    else:
+        (out / LEXICON_FILE).unlink(missing_ok=True)
     save_file(average([run / "model" / WEIGHTS for run in runs]), str(out / "model" / WEIGHTS),
               metadata={"format": "pt"})
     from scripts.joint import SLOT_HEAD_FILE, refit_slot_head

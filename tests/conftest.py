@@ -113,7 +113,8 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     cfg = TrainConfig(base_model=str(backbone), data=str(data), out=str(root / "run"), epochs=3, batch_size=8,
                       learning_rate=1e-3, max_length=16, patience=3, split_seed=1,
-                      outlier_rows=0, public_in_scope_rows=0)  # the tiny run stays independent of ../shared
+                      outlier_rows=0, public_in_scope_rows=0,
+                      lexicon="own")  # the tiny run stays independent of ../shared
     return train(cfg)
 
 

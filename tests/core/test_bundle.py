@@ -8,6 +8,7 @@ import pytest
 from core.bundle import MANIFEST, MODEL_FILE, read_manifest, sha256_file, verify_bundle
 from core.engine import Engine
 from core.errors import BundleCorruptError, BundleMismatchError, BundleNotFoundError
+from core.spelling import read_lexicon
 
 
 def edit_manifest(bundle: Path, **changes: object) -> None:
@@ -85,8 +86,9 @@ def test_a_pad_token_missing_from_the_tokenizer_is_a_mismatch(bundle_copy: Path)
 def test_an_older_bundle_without_pad_token_or_devices_still_loads(bundle_copy: Path) -> None:
     path = bundle_copy / MANIFEST
     data = json.loads(path.read_text(encoding="utf-8"))
-    for key in ("pad_token", "devices", "graphs", "text_form"):
+    for key in ("pad_token", "devices", "graphs", "text_form", "lexicon"):  # the text form came before lexicons
         data.pop(key, None)
+    data["files"].pop("lexicon.json", None)
     path.write_text(json.dumps(data), encoding="utf-8")
     manifest = read_manifest(bundle_copy)
     assert manifest.pad_token == "" and manifest.devices == ("cpu", "cuda") and manifest.text_form == ""
@@ -121,3 +123,45 @@ def test_a_wrongly_typed_text_prefix_is_refused(bundle_copy: Path, prefix: objec
     edit_manifest(bundle_copy, text_prefix=prefix)
     with pytest.raises(BundleCorruptError, match="text_prefix"):
         read_manifest(bundle_copy)
+
+
+def test_the_bundles_lexicon_reads_a_typo_as_the_word_meant(bundle_copy: Path) -> None:
+    engine = Engine(bundle_copy)
+    assert engine.manifest.lexicon == "lexicon.json"  # training wrote it, export copied it in
+    # the tiny train split's longest word with its second and third letters swapped ("necesito" -> "nceesito")
+    words = read_lexicon(bundle_copy / "lexicon.json", engine.manifest.text_form).words
+    word = max(words, key=lambda w: (len(w), w))
+    typo = word[0] + word[2] + word[1] + word[3:]
+    typed, meant = engine.score([f"{typo} hoy"])[0], engine.score([f"{word} hoy"])[0]  # each alone, as the app does
+    assert typed.ranking == meant.ranking  # the model read the same words: the same scores, bit for bit
+    assert typed.text == f"{typo} hoy"  # the user's text, not the model's input
+    assert all(typed.text[slot.start:slot.end] == slot.value for slot in typed.slots)
+
+
+def test_a_bundle_without_a_lexicon_reads_words_as_typed(bundle_copy: Path) -> None:
+    data = json.loads((bundle_copy / MANIFEST).read_text(encoding="utf-8"))
+    del data["lexicon"], data["files"]["lexicon.json"]
+    (bundle_copy / MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    (bundle_copy / "lexicon.json").unlink()
+    engine = Engine(bundle_copy)  # an older bundle
+    assert engine.manifest.lexicon == ""
+    assert engine.score(["noticais hoy"])[0].ranking != engine.score(["noticias hoy"])[0].ranking
+
+
+def test_a_lexicon_the_manifest_names_but_does_not_list_is_refused(bundle_copy: Path) -> None:
+    data = json.loads((bundle_copy / MANIFEST).read_text(encoding="utf-8"))
+    del data["files"]["lexicon.json"]
+    (bundle_copy / MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(BundleCorruptError, match=r"must list lexicon\.json"):
+        read_manifest(bundle_copy)
+
+
+def test_a_malformed_lexicon_with_a_matching_checksum_is_refused_at_load(bundle_copy: Path) -> None:
+    lexicon = bundle_copy / "lexicon.json"
+    data = json.loads(lexicon.read_text(encoding="utf-8"))
+    data["words"]["../etc"] = 1
+    lexicon.write_text(json.dumps(data), encoding="utf-8")
+    files = json.loads((bundle_copy / MANIFEST).read_text(encoding="utf-8"))["files"]
+    edit_manifest(bundle_copy, files={**files, "lexicon.json": sha256_file(lexicon)})
+    with pytest.raises(BundleCorruptError, match="letters only"):
+        Engine(bundle_copy)

@@ -83,6 +83,18 @@ def test_the_share_picks_rows_by_their_own_text_and_skips_clashes() -> None:
     held, _ = noisy_copies([(text, "get_business_information")], {}, 1.0, 13, avoid=[copy.upper()],
                            form="fold-v1")
     assert held == [(text, "get_business_information")]
+    # with the run's lexicon, a typo it reads back as the word meant is the row itself: no copy; fillers and typos
+    # it cannot undo (in a word of three letters: "shw", "nws") stay
+    from core.spelling import Speller, count_words
+    from core.text import model_form
+
+    speller = Speller(count_words([t for t, _ in rows], "fold-v1"))
+    spelled, _ = noisy_copies(rows, {}, 1.0, 13, form="fold-v1", speller=speller)
+    kept = [t for t, _ in spelled[len(rows):]]
+    plain, _ = noisy_copies(rows, {}, 1.0, 13, form="fold-v1")
+    assert 0 < len(kept) < len(plain) - len(rows)
+    read = {model_form(t, "fold-v1", speller) for t, _ in rows}
+    assert not any(model_form(t, "fold-v1", speller) in read for t in kept)
     with pytest.raises(ValueError, match="share"):
         noisy_copies(rows, {}, 1.5, 13)
 

@@ -132,8 +132,9 @@ def test_train_config_rejects_negative_caps() -> None:
     with pytest.raises(ConfigError, match=r"patience must be >= 0"):
         TrainConfig(patience=-1)
     for bad in ({"layer_decay": 0.0}, {"layer_decay": float("nan")}, {"contrastive_temperature": 0.0},
-                {"contrastive_weight": float("nan")}, {"noise_share": 1.5}, {"noise_share": float("nan")}):
-        with pytest.raises(ConfigError, match=r"layer_decay|contrastive|noise_share"):
+                {"contrastive_weight": float("nan")}, {"noise_share": 1.5}, {"noise_share": float("nan")},
+                {"lexicon": "mine"}):
+        with pytest.raises(ConfigError, match=r"layer_decay|contrastive|noise_share|lexicon"):
             TrainConfig(**bad)  # type: ignore[arg-type]
 
 
@@ -144,6 +145,7 @@ def test_a_run_trained_before_noisy_copies_existed_reads_as_without_them() -> No
     older = {"config": {"seed": 13, "layer_decay": 1.0}}  # no noise_share: trained before the option
     assert run_settings(older)["noise_share"] == 0.0
     assert run_settings({"config": {"noise_share": 0.25}})["noise_share"] == 0.25
+    assert TrainConfig().lexicon == "public" and run_settings(older)["lexicon"] == ""  # likewise the lexicon
 
 
 # --- the intents file with the issue-21 rows ---------------------------------------------------------------------

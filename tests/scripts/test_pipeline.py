@@ -19,7 +19,7 @@ def test_export_writes_a_verified_self_describing_bundle(tiny_bundle: Path) -> N
     assert [label.out_of_scope for label in manifest.labels] == [False, False, True]
     assert manifest.threshold == pytest.approx(0.70)
     assert manifest.temperature > 0
-    assert set(manifest.files) == {MODEL_FILE, export.CUDA_MODEL_FILE, TOKENIZER_FILE}
+    assert set(manifest.files) == {MODEL_FILE, export.CUDA_MODEL_FILE, TOKENIZER_FILE, "lexicon.json"}
     assert manifest.metrics["parity_max_abs_diff"] <= export.PARITY_TOLERANCE
     assert {"torch", "transformers", "tokenizers"} <= set(manifest.versions)
     assert manifest.dataset_sha256 and manifest.created_at
@@ -159,12 +159,61 @@ def test_train_records_splits_and_config(tiny_run: Path) -> None:
     assert train_texts.isdisjoint({t for t, _ in splits["val"]})
     summary = json.loads((tiny_run / "train_config.json").read_text(encoding="utf-8"))
     assert summary["labels"][-1] == "out_of_scope"
-    # noisy copies (on by default) trained beside the rows, and only in training: splits.json keeps the rows
-    assert summary["noisy_copies"] > 0 and summary["train_rows"] >= len(splits["train"]) + summary["noisy_copies"]
+    # noisy copies (on by default) trained beside the rows, and only in training: splits.json keeps the rows;
+    # the copies the run's lexicon reads back as their row were dropped (all of them here: the tiny rows' words
+    # are long enough to be corrected)
+    assert summary["train_rows"] >= len(splits["train"]) + summary["noisy_copies"]
+    from core.spelling import read_lexicon
+    from scripts.augment import noisy_copies
+    from scripts.data import Splits
+
+    cfg, rows = summary["config"], Splits.from_json(splits)
+    held_out = [t for t, _ in rows.val + rows.test]
+    copies = [len(noisy_copies(list(rows.train), rows.slot_spans, cfg["noise_share"], cfg["split_seed"],
+                               avoid=held_out, form=cfg["text_form"], speller=speller)[0]) - len(rows.train)
+              for speller in (None, read_lexicon(tiny_run / "lexicon.json", cfg["text_form"]))]
+    assert copies[0] > copies[1] == summary["noisy_copies"]
     from scripts.data import load_yaml_splits
 
     written = load_yaml_splits(Path(summary["config"]["data"]), summary["config"]["split_seed"])
     assert sorted(map(tuple, splits["train"])) == sorted(written.train)  # the rows as written, no copies
+
+
+def test_training_reads_its_rows_through_the_lexicon_it_writes_and_export_ships_it(tiny_run: Path,
+                                                                                   tiny_bundle: Path) -> None:
+    from core.spelling import LEXICON_FILE, read_lexicon
+    from core.text import model_form
+
+    summary = json.loads((tiny_run / "train_config.json").read_text(encoding="utf-8"))
+    form = summary["config"]["text_form"]
+    speller = read_lexicon(tiny_run / LEXICON_FILE, form)
+    assert summary["lexicon_words"] == len(speller.words) > 0
+    rows = json.loads((tiny_run / "splits.json").read_text(encoding="utf-8"))["train"]
+    # every training row reads as written: the model saw exactly what the engine will give it
+    assert all(model_form(text, form, speller) == model_form(text, form) for text, _ in rows)
+    assert all(word in speller.known for word in ("news", "help"))  # the tokenizer's whole words are known
+    assert (tiny_bundle / LEXICON_FILE).read_bytes() == (tiny_run / LEXICON_FILE).read_bytes()
+    assert verify_bundle(tiny_bundle).lexicon == LEXICON_FILE
+
+
+def test_a_lexicon_added_to_an_older_bundle_keeps_its_graphs_byte_for_byte(tiny_run: Path, tiny_bundle: Path,
+                                                                        tmp_path: Path) -> None:
+    import shutil
+
+    from core.spelling import LEXICON_FILE
+    from scripts.lexicon import add_to_bundle
+
+    older = tmp_path / "older"
+    shutil.copytree(tiny_bundle, older)
+    data = json.loads((older / "manifest.json").read_text(encoding="utf-8"))
+    del data["lexicon"], data["files"][LEXICON_FILE]
+    (older / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    (older / LEXICON_FILE).unlink()
+    out = add_to_bundle(older, tiny_run / LEXICON_FILE, tmp_path / "with-lexicon")
+    manifest = verify_bundle(out)
+    assert manifest.lexicon == LEXICON_FILE and Engine(out).manifest.lexicon == LEXICON_FILE
+    for name in (MODEL_FILE, TOKENIZER_FILE):
+        assert (out / name).read_bytes() == (older / name).read_bytes()
 
 
 class _Echo(torch.nn.Module):
