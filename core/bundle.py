@@ -163,6 +163,13 @@ def _text_form(raw: Any) -> str:
     return str(raw)
 
 
+def _lexicon_name(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise BundleCorruptError(f"manifest 'lexicon' must be a file name or \"\", found {raw!r:.40}; re-export the "
+                                 "bundle.")
+    return _plain_name(raw) if raw else ""
+
+
 def _number(raw: dict[str, Any], key: str) -> float:
     value = raw[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -246,7 +253,7 @@ def _parse_manifest(raw: Any) -> Manifest:
         quantization=_text_map(raw.get("quantization"), "quantization"),
         text_prefix=_text(raw.get("text_prefix", ""), "text_prefix"),
         slot_tags=_parse_slot_tags(raw.get("slot_tags")),
-        lexicon=_plain_name(raw["lexicon"]) if raw.get("lexicon", "") != "" else "",
+        lexicon=_lexicon_name(raw.get("lexicon", "")),
     )
     _check_values(manifest)
     return manifest
@@ -262,6 +269,9 @@ def _check_values(manifest: Manifest) -> None:
     if len(set(names)) != len(names):
         raise BundleCorruptError(f"manifest labels repeat a name: {list(names)}.")
     lexicon = (manifest.lexicon,) if manifest.lexicon else ()
+    if set(lexicon) & {MANIFEST, MODEL_FILE, TOKENIZER_FILE, *manifest.graphs.values()}:
+        raise BundleCorruptError(f"manifest 'lexicon' must name a file of its own (lexicon.json), found "
+                                 f"{manifest.lexicon!r}, which the bundle uses for something else; re-export it.")
     for required in (MODEL_FILE, TOKENIZER_FILE, *manifest.graphs.values(), *lexicon):
         if required not in manifest.files:
             raise BundleCorruptError(f"manifest 'files' must list {required} with its sha256.")

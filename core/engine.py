@@ -146,8 +146,9 @@ class Engine:
         self._model = self._load_model()
         self._tokenizer = self._load_tokenizer()
         # A word one typo from a known word is read as that word (core.spelling); None: words as typed.
-        self._speller = (read_lexicon(self.bundle_dir / self.manifest.lexicon, self.manifest.text_form)
-                         if self.manifest.lexicon else None)
+        lexicon = self.manifest.lexicon
+        self._speller = (read_lexicon(self.bundle_dir / lexicon, self.manifest.text_form,
+                                      self.manifest.files[lexicon]) if lexicon else None)
         self.info = EngineInfo(
             labels=self.manifest.label_names,
             out_of_scope_labels=tuple(label.name for label in self.manifest.labels if label.out_of_scope),

@@ -168,11 +168,14 @@ def evaluate_snips_run(run: Path, split: str) -> dict[str, Any]:
     if head is None:
         raise SystemExit(f"{run} has no slot layer: train it with this version of scripts/train.py.")
     prefix, form = str(config.get("text_prefix", "")), str(config.get("text_form", ""))
+    from scripts.lexicon import run_speller
+
+    speller = run_speller(run, form)  # the run's lexicon, as the engine would read the rows
     gold, pred, right = [], [], 0
     with torch.inference_mode():
         for start in range(0, len(rows), 64):
             chunk = rows[start:start + 64]
-            forms = [model_form_with_origin(text, form) for text, _ in chunk]
+            forms = [model_form_with_origin(text, form, speller) for text, _ in chunk]
             model_texts = [prefix + f for f, _ in forms]
             enc = tokenizer(model_texts, padding=True, truncation=True, max_length=128, return_tensors="pt",
                             return_offsets_mapping=True)

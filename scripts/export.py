@@ -42,6 +42,7 @@ from core.spelling import LEXICON_FILE, Speller, read_lexicon
 from core.text import model_form
 from scripts.data import Splits
 from scripts.joint import SLOT_HEAD_FILE, load_slot_head
+from scripts.lexicon import run_speller
 
 PARITY_TOLERANCE = 1e-4
 MIN_INT8_AGREEMENT = 0.98  # top-1 agreement with fp32 on val below which an int8 export is refused
@@ -663,8 +664,11 @@ def export_bundle(run: Path, out: Path, options: ExportOptions | None = None) ->
     prefix = str(summary["config"].get("text_prefix", ""))  # the form the model was trained on
     form = str(summary["config"].get("text_form", ""))
     _, targets = _val_tensors(splits, labels)
-    lexicon = run / LEXICON_FILE if (run / LEXICON_FILE).is_file() else None  # absent for runs before lexicons
-    speller = read_lexicon(lexicon, form) if lexicon else None
+    speller = run_speller(run, form)  # None for runs before lexicons
+    if speller is None and summary["config"].get("lexicon"):
+        raise ExportError(f"{run} trained with a lexicon but {run / LEXICON_FILE} is missing; copy the whole run "
+                          "folder or retrain.")
+    lexicon = run / LEXICON_FILE if speller else None
     texts, n_val = proof_rows(splits, labels, prefix, form, speller)
     fp32 = ExportOptions(quantize_embeddings=False, linear=FP32)
     reference, reference_tags = outputs_of(fresh, fp32, tokenizer, texts)

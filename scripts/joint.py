@@ -209,13 +209,16 @@ def refit_slot_head(run: Path, steps: int = 300, lr: float = 1e-2, seed: int = 1
     summary = json.loads((run / "train_config.json").read_text(encoding="utf-8"))
     config, tags = summary["config"], summary["slot_tags"]
     splits = Splits.from_json(json.loads((run / "splits.json").read_text(encoding="utf-8")))
+    from scripts.lexicon import run_speller
+
+    speller = run_speller(run, str(config["text_form"]))  # val rows as the engine reads them pick the best step
     tokenizer = AutoTokenizer.from_pretrained(str(run / "model"))
     model = AutoModelForSequenceClassification.from_pretrained(str(run / "model")).eval()
 
     def features(rows: Sequence[tuple[str, str]]) -> tuple[torch.Tensor, torch.Tensor]:
         texts = list(dict.fromkeys(t for t, _ in rows if t in splits.slot_spans))
         encoded = encode_rows(tokenizer, texts, [splits.slot_spans[t] for t in texts], int(config["max_length"]),
-                              str(config["text_prefix"]), str(config["text_form"]), tags)
+                              str(config["text_prefix"]), str(config["text_form"]), tags, speller)
         xs, ys = [], []
         with torch.inference_mode():
             for item in encoded:

@@ -27,9 +27,11 @@ from core.spelling import (
     MAX_WORD_LETTERS,
     MIN_LETTERS,
     WORD,
+    Speller,
     count_words,
     lexicon_json,
     parse_lexicon,
+    read_lexicon,
     vocabulary_words,
 )
 from core.text import model_form
@@ -43,6 +45,12 @@ WORDS = ("own", "public")  # TrainConfig.lexicon's values besides "" (no lexicon
 # vocabulary was chosen with (scripts/backbone.py): a list of word frequencies, not requests.
 KNOWN_ZIPF = 2.5
 KNOWN_LANGUAGES = ("es", "en")
+
+
+def run_speller(run: Path, form: str) -> Speller | None:
+    """The run's lexicon as the engine will read it, or None for a run without one (trained before lexicons)."""
+    path = run / LEXICON_FILE
+    return read_lexicon(path, form) if path.is_file() else None
 
 
 def public_train_texts() -> list[str]:
@@ -97,9 +105,9 @@ def write_lexicon(run: Path, counts: dict[str, int], form: str, vocabulary: Iter
 def add_to_bundle(bundle: Path, lexicon: Path, out: Path) -> Path:
     """A copy of `bundle` in `out` with `lexicon` added (the manifest lists it with its sha256); the graphs and
     the tokenizer are copied byte for byte. The result is verified as the engine would verify it."""
+    if out.resolve() == bundle.resolve():
+        raise ConfigError(f"the copy must go to another folder than {bundle}; choose another --out.")
     manifest = verify_bundle(bundle)
-    from core.spelling import read_lexicon
-
     read_lexicon(lexicon, manifest.text_form)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -109,7 +117,9 @@ def add_to_bundle(bundle: Path, lexicon: Path, out: Path) -> Path:
     shutil.copyfile(lexicon, out / LEXICON_FILE)
     files = {**{n: d for n, d in manifest.files.items() if n != LEXICON_FILE},
              LEXICON_FILE: sha256_file(out / LEXICON_FILE)}
-    write_manifest(out, replace(manifest, files=files, lexicon=LEXICON_FILE))
+    # the export's metrics (val accuracy, ECE) were measured before the lexicon: say so beside them
+    metrics = {**manifest.metrics, "lexicon_added_after_export": True}
+    write_manifest(out, replace(manifest, files=files, lexicon=LEXICON_FILE, metrics=metrics))
     verify_bundle(out)
     return out
 
@@ -125,6 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.install and not args.bundle:
         parser.error("--install needs --bundle")
     summary = json.loads((args.run / "train_config.json").read_text(encoding="utf-8"))
+    from scripts.train import run_settings
+
+    settings = run_settings(summary)
+    if settings["lexicon"]:
+        raise SystemExit(f"{args.run} trained with its own lexicon ({settings['lexicon']!r}, {LEXICON_FILE}): its "
+                         "noisy copies were chosen with it, so it stays; export the run as it is.")
+    if settings["noise_share"]:
+        print(f"note: {args.run} trained on noisy copies as typed; the lexicon will read most of those typos as "
+              "the word meant, so the model never sees them again.", flush=True)
     form = str(summary["config"].get("text_form", ""))
     splits = json.loads((args.run / "splits.json").read_text(encoding="utf-8"))
     counts = build_lexicon([str(text) for text, _ in splits["train"]], form, args.words)

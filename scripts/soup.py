@@ -61,7 +61,10 @@ def check_compatible(runs: Sequence[Path]) -> list[dict[str, Any]]:
         if differ or summary["labels"] != first["labels"] or summary.get("slot_tags") != first.get("slot_tags"):
             raise ConfigError(f"{run} and {first_run} must differ only in {FREE}; found different "
                               f"{differ or 'labels or slot tags'}. Retrain with the same settings and another seed.")
-        for name in ("splits.json", *(f"model/{f}" for f in COPIED)):
+        if (run / LEXICON_FILE).is_file() != (first_run / LEXICON_FILE).is_file():
+            raise ConfigError(f"{run} and {first_run} must both have a {LEXICON_FILE} or neither; retrain them alike.")
+        lexicon = (LEXICON_FILE,) if (first_run / LEXICON_FILE).is_file() else ()
+        for name in ("splits.json", *lexicon, *(f"model/{f}" for f in COPIED)):
             if (run / name).read_bytes() != (first_run / name).read_bytes():
                 raise ConfigError(f"{run}/{name} differs from {first_run}/{name}: the runs did not see the same "
                                   "data or tokenizer. Retrain from the same intents file and backbone.")
@@ -102,7 +105,7 @@ def soup(runs: Sequence[Path], out: Path, refit_slots: bool = True) -> dict[str,
     for name in COPIED:
         shutil.copyfile(runs[0] / "model" / name, out / "model" / name)
     shutil.copyfile(runs[0] / "splits.json", out / "splits.json")
-    lexicon = runs[0] / LEXICON_FILE  # the same for every run: the same rows and lexicon setting (checked above)
+    lexicon = runs[0] / LEXICON_FILE  # byte for byte the same in every run (checked above)
     if lexicon.is_file():
         shutil.copyfile(lexicon, out / LEXICON_FILE)
     else:

@@ -156,6 +156,13 @@ def test_a_lexicon_the_manifest_names_but_does_not_list_is_refused(bundle_copy: 
         read_manifest(bundle_copy)
 
 
+@pytest.mark.parametrize("name", ["model.pt", "tokenizer.json", "manifest.json", 5, None])
+def test_the_lexicon_must_be_a_file_of_its_own(bundle_copy: Path, name: object) -> None:
+    edit_manifest(bundle_copy, lexicon=name)
+    with pytest.raises(BundleCorruptError, match="'lexicon'"):
+        read_manifest(bundle_copy)
+
+
 def test_a_malformed_lexicon_with_a_matching_checksum_is_refused_at_load(bundle_copy: Path) -> None:
     lexicon = bundle_copy / "lexicon.json"
     data = json.loads(lexicon.read_text(encoding="utf-8"))
@@ -163,5 +170,5 @@ def test_a_malformed_lexicon_with_a_matching_checksum_is_refused_at_load(bundle_
     lexicon.write_text(json.dumps(data), encoding="utf-8")
     files = json.loads((bundle_copy / MANIFEST).read_text(encoding="utf-8"))["files"]
     edit_manifest(bundle_copy, files={**files, "lexicon.json": sha256_file(lexicon)})
-    with pytest.raises(BundleCorruptError, match="letters only"):
+    with pytest.raises(BundleCorruptError, match="expected a word of 1 to 40 letters"):
         Engine(bundle_copy)

@@ -51,6 +51,20 @@ def test_the_most_frequent_neighbour_wins() -> None:
     assert Speller({"cast": 5, "case": 2}).word("casx") == "cast"
 
 
+def test_a_word_longer_than_any_known_one_is_left_as_typed_at_once() -> None:
+    import time
+
+    pasted = "ab" * 2000  # fits the request budget; every edit of it is 4,000 letters long
+    started = time.perf_counter()
+    assert SPELLER.word(pasted) == pasted and SPELLER.word("noticiasx") == "noticias"
+    assert time.perf_counter() - started < 0.05  # without the bound: ~300,000 candidates, seconds and a GB
+
+
+def test_a_shorter_correction_still_spans_the_whole_typed_word() -> None:
+    read, origin = model_form_with_origin("las noticiass", "", SPELLER)
+    assert read == "las noticias" and origin[-1] == len("las noticiass") - 1
+
+
 def test_digits_order_numbers_and_punctuation_are_never_touched() -> None:
     read, _ = SPELLER.correct_with_origin("order 12345, notciias!", list(range(22)))
     assert read == "order 12345, noticias!"
@@ -98,7 +112,7 @@ def test_a_lexicon_round_trips_through_its_file(tmp_path: Path) -> None:
     {"schema": 2}, {"text_form": ""}, {"min_letters": 1}, {"min_letters": True}, {"min_letters": "4"},
     {"words": {}}, {"words": []}, {"words": {"ok": 0}}, {"words": {"ok": 1.5}}, {"words": {"ok": True}},
     {"words": {"two words": 1}}, {"words": {"n0ticias": 1}}, {"words": {"x" * 41: 1}},
-    {"known": "cosa"}, {"known": [5]}, {"known": ["a b"]},
+    {"known": "cosa"}, {"known": [5]}, {"known": ["a b"]}, {"known": ["½"]}, {"known": [""]},
 ])
 def test_every_malformed_lexicon_is_a_bundle_error(change: dict[str, object]) -> None:
     with pytest.raises(BundleCorruptError, match=r"lexicon\.json"):
@@ -118,6 +132,9 @@ def test_an_oversized_or_linked_lexicon_is_refused_before_it_is_read(tmp_path: P
     monkeypatch.setattr(core.spelling, "MAX_LEXICON_BYTES", 100)
     with pytest.raises(BundleCorruptError, match="plain file"):
         read_lexicon(path, "fold-v1")
+    monkeypatch.setattr(core.spelling, "MAX_LEXICON_BYTES", 1 << 20)
+    with pytest.raises(BundleCorruptError, match="changed after the bundle was verified"):
+        read_lexicon(path, "fold-v1", sha256="0" * 64)
     path.write_text("{not json", encoding="utf-8")
     monkeypatch.setattr(core.spelling, "MAX_LEXICON_BYTES", 1 << 20)
     with pytest.raises(BundleCorruptError, match="readable JSON"):

@@ -216,6 +216,25 @@ def test_a_lexicon_added_to_an_older_bundle_keeps_its_graphs_byte_for_byte(tiny_
         assert (out / name).read_bytes() == (older / name).read_bytes()
 
 
+def test_a_run_that_lost_its_lexicon_is_not_exported_without_one(tiny_run: Path, tmp_path: Path) -> None:
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run, ignore=shutil.ignore_patterns("checkpoints"))
+    (run / "lexicon.json").unlink()
+    with pytest.raises(export.ExportError, match=r"lexicon\.json is missing"):
+        export.export_bundle(run, tmp_path / "bundle")
+
+
+def test_a_run_trained_with_a_lexicon_keeps_it(tiny_run: Path) -> None:
+    from scripts.lexicon import main
+
+    before = (tiny_run / "lexicon.json").read_bytes()
+    with pytest.raises(SystemExit, match="trained with its own lexicon"):
+        main(["--run", str(tiny_run)])
+    assert (tiny_run / "lexicon.json").read_bytes() == before
+
+
 class _Echo(torch.nn.Module):
     """A model whose graph depends on padding, to check that parity sees padded batches."""
 

@@ -64,6 +64,20 @@ def test_runs_trained_on_other_rows_are_refused(tiny_run: Path, tmp_path: Path) 
         soup([tiny_run, other], tmp_path / "soup")
 
 
+def test_runs_with_other_lexicons_are_refused_and_the_soup_keeps_theirs(tiny_run: Path, tmp_path: Path) -> None:
+    other = _member(tiny_run, tmp_path / "other", seed=2, shift=0.0)
+    soup([tiny_run, other], tmp_path / "soup", refit_slots=False)
+    assert (tmp_path / "soup" / "lexicon.json").read_bytes() == (tiny_run / "lexicon.json").read_bytes()
+    lexicon = json.loads((other / "lexicon.json").read_text(encoding="utf-8"))
+    lexicon["known"] = [*lexicon["known"], "zzzz"]  # the shared datasets or wordfreq differed between the runs
+    (other / "lexicon.json").write_text(json.dumps(lexicon), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"lexicon\.json differs"):
+        soup([tiny_run, other], tmp_path / "soup2")
+    (other / "lexicon.json").unlink()
+    with pytest.raises(ConfigError, match="both have a lexicon"):
+        soup([tiny_run, other], tmp_path / "soup3")
+
+
 def test_one_run_is_not_a_soup(tiny_run: Path, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="at least two"):
         soup([tiny_run], tmp_path / "soup")
