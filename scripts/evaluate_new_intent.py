@@ -6,7 +6,10 @@
     python -m scripts.evaluate_new_intent --baseline-run runs/v6 --noise-share 0 --out O   # a run without copies
 
 The baseline run must be trained the way this script trains (its settings are compared and any difference is
-reported): against a run trained before noisy copies existed (runs/v6), pass --noise-share 0.
+reported): against a run trained before noisy copies existed (runs/v6), pass --noise-share 0. runs/v6 trained
+before lexicons too; the shipped bundle (resources/model) is that run with its lexicon added afterwards, which
+reads its training rows exactly as written, so `--baseline-bundle resources/model` compares like with like
+(the report still lists `lexicon` under baseline_config_differs).
 
 1. Adds the intent of scripts/eval/new_intent_returns.yaml (get_returns: its 40 training examples, half Spanish) to
    a copy of the intents file (OUT/intents.yaml), as a deployer would. The copy is split like any intents file (by
@@ -44,7 +47,7 @@ TARGET = 0.90  # share of the test paraphrases routed right without asking (issu
 # run settings that must match the baseline's to compare
 COMPARED = ("base_model", "epochs", "seed", "split_seed", "learning_rate", "batch_size", "outlier_rows",
             "public_in_scope_rows", "text_prefix", "balance_floor", "contrastive_weight", "layer_decay", "patience",
-            "noise_share")
+            "noise_share", "lexicon")
 
 
 @dataclass(frozen=True)
@@ -142,12 +145,12 @@ def evaluate_new_intent(item: NewIntent, data: Path, baseline_run: Path, out: Pa
                         epochs: int | None = None, seed: int | None = None, outlier_rows: int | None = None,
                         public_in_scope_rows: int | None = None, contrastive_weight: float | None = None,
                         patience: int | None = None, noise_share: float | None = None, fp32: bool = False,
-                        baseline_bundle: Path | None = None) -> dict[str, Any]:
+                        baseline_bundle: Path | None = None, lexicon: str | None = None) -> dict[str, Any]:
     from scripts.train import TrainConfig, train
 
     chosen = {"base_model": base_model, "epochs": epochs, "seed": seed, "outlier_rows": outlier_rows,
               "public_in_scope_rows": public_in_scope_rows, "contrastive_weight": contrastive_weight,
-              "patience": patience, "noise_share": noise_share}
+              "patience": patience, "noise_share": noise_share, "lexicon": lexicon}
     overrides = {k: v for k, v in chosen.items() if v is not None}
     dataset = dataset_with_intent(data, item, out / "intents.yaml")
     run = train(TrainConfig(data=str(dataset), out=str(out / "run"), **overrides))  # type: ignore[arg-type]
@@ -198,13 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contrastive-weight", type=float, help="as scripts.train --contrastive-weight")
     parser.add_argument("--patience", type=int, help="as scripts.train --patience (a baseline trained with it)")
     parser.add_argument("--noise-share", type=float, help="as scripts.train --noise-share (0 turns it off)")
+    parser.add_argument("--lexicon", choices=("", "own", "public"), help="as scripts.train --lexicon")
     parser.add_argument("--fp32", action="store_true", help="export fp32 graphs (faster; not the shipped int8)")
     args = parser.parse_args(argv)
     report = evaluate_new_intent(NewIntent.load(args.item), args.data, args.baseline_run, args.out,
                                  base_model=args.base_model, epochs=args.epochs, seed=args.seed,
                                  outlier_rows=args.outlier_rows, contrastive_weight=args.contrastive_weight,
                                  patience=args.patience, noise_share=args.noise_share,
-                                 fp32=args.fp32, baseline_bundle=args.baseline_bundle)
+                                 fp32=args.fp32, baseline_bundle=args.baseline_bundle, lexicon=args.lexicon)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 
