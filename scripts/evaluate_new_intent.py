@@ -3,10 +3,10 @@
     python -m scripts.evaluate_new_intent --baseline-run runs/default --out runs/new-intent
     python -m scripts.evaluate_new_intent --baseline-run runs/default --baseline-bundle resources/model --out O
     python -m scripts.evaluate_new_intent --baseline-run R --out O --base-model DIR --epochs 3 --fp32   # quick
-    python -m scripts.evaluate_new_intent --baseline-run runs/v6 --noise-share 0 --out O   # a run without copies
+    python -m scripts.evaluate_new_intent --baseline-run runs/v11 --noise-share 0.25 --out O   # a run with copies
 
 The baseline run must be trained the way this script trains (its settings are compared and any difference is
-reported): against a run trained before noisy copies existed (runs/v6), pass --noise-share 0. runs/v6 trained
+reported): against a run trained with noisy copies (runs/v10, v11), pass --noise-share 0.25. runs/v6 trained
 before lexicons too; the shipped bundle (resources/model) is that run with its lexicon added afterwards, which
 reads its training rows exactly as written, so `--baseline-bundle resources/model` compares like with like
 (the report still lists `lexicon` under baseline_config_differs).

@@ -114,7 +114,8 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cfg = TrainConfig(base_model=str(backbone), data=str(data), out=str(root / "run"), epochs=3, batch_size=8,
                       learning_rate=1e-3, max_length=16, patience=3, split_seed=1,
                       outlier_rows=0, public_in_scope_rows=0,
-                      lexicon="own")  # the tiny run stays independent of ../shared
+                      lexicon="own",  # the tiny run stays independent of ../shared
+                      noise_share=0.25)  # off by default: on here so the copies' path (and its lexicon check) runs
     return train(cfg)
 
 

@@ -141,7 +141,6 @@ def test_train_config_rejects_negative_caps() -> None:
 def test_a_run_trained_before_noisy_copies_existed_reads_as_without_them() -> None:
     from scripts.train import TrainConfig, run_settings
 
-    assert TrainConfig().noise_share > 0  # on by default now
     older = {"config": {"seed": 13, "layer_decay": 1.0}}  # no noise_share: trained before the option
     assert run_settings(older)["noise_share"] == 0.0
     assert run_settings({"config": {"noise_share": 0.25}})["noise_share"] == 0.25
