@@ -57,7 +57,7 @@ def test_a_word_longer_than_any_known_one_is_left_as_typed_at_once() -> None:
     pasted = "ab" * 2000  # fits the request budget; every edit of it is 4,000 letters long
     started = time.perf_counter()
     assert SPELLER.word(pasted) == pasted and SPELLER.word("noticiasx") == "noticias"
-    assert time.perf_counter() - started < 0.05  # without the bound: ~300,000 candidates, seconds and a GB
+    assert time.perf_counter() - started < 0.5  # without the bound: ~300,000 candidates, seconds and a GB
 
 
 def test_a_shorter_correction_still_spans_the_whole_typed_word() -> None:
