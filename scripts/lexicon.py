@@ -37,14 +37,13 @@ from core.spelling import (
 from core.text import model_form
 
 WORDS = ("own", "public")  # TrainConfig.lexicon's values besides "" (no lexicon)
-# Real words never corrected (the lexicon's `known`): wordfreq's Spanish and English words used at least this
+# Real words never corrected (the lexicon's `known`): wordfreq's words (in the app's languages) used at least this
 # often (Zipf scale: 2.5 = about 3 times in 10 million words), besides the tokenizer's whole words. Chosen on the
 # words a small lexicon mistook for typos (ablation in reports/ablation/spelling_val.json): «tomo» 4.6, «dices»
 # 4.8, «llévame» 2.7, "markets" 4.6 are kept; the typos seen in val and the issue («noticas» 2.5, "acount"
 # 1.8, «pefil» 1.4, "shiping" 1.5, "notciias" 0) stay below. wordfreq is the word list the backbone's
 # vocabulary was chosen with (scripts/backbone.py): a list of word frequencies, not requests.
 KNOWN_ZIPF = 2.5
-KNOWN_LANGUAGES = ("es", "en")
 
 
 def run_speller(run: Path, form: str) -> Speller | None:
@@ -76,11 +75,18 @@ def build_lexicon(train_texts: Sequence[str], form: str, words: str) -> dict[str
 
 
 def common_words(form: str) -> set[str]:
-    """wordfreq's Spanish and English words at or above KNOWN_ZIPF, in the text form `form`."""
-    from wordfreq import top_n_list, zipf_frequency
+    """wordfreq's words at or above KNOWN_ZIPF in every language the app speaks (core.slots.languages: es, en; a
+    language added by its locale folder joins by itself), in the text form `form`."""
+    from wordfreq import available_languages, top_n_list, zipf_frequency
+
+    from core.slots import languages
 
     out: set[str] = set()
-    for language in KNOWN_LANGUAGES:
+    for language in languages():
+        if language not in available_languages():
+            print(f"Lexicon: wordfreq has no word list for {language!r}; its real words may be read as typos of "
+                  "the training words.", flush=True)
+            continue
         for word in top_n_list(language, 1_000_000):  # most frequent first
             if zipf_frequency(word, language) < KNOWN_ZIPF:
                 break
