@@ -32,6 +32,7 @@ from typing import Any
 
 from core.bundle import MAX_LEXICON_BYTES  # the shipped file is 1.3 MB (120k words); a bound for hostile ones
 from core.errors import BundleCorruptError
+from core.text import model_form, sub_with_origin
 
 LEXICON_FILE = "lexicon.json"
 LEXICON_SCHEMA = 1
@@ -84,33 +85,21 @@ class Speller:
     def correct_with_origin(self, text: str, origin: list[int]) -> tuple[str, list[int]]:
         """`text` with each word read as meant; each output character keeps the index (into the request as
         typed) of the typed character at its place, so a slot span maps back onto the typed word."""
-        out: list[str] = []
-        where: list[int] = []
-        last = 0
-        for match in WORD.finditer(text):
-            out.append(text[last:match.start()])
-            where.extend(origin[last:match.start()])
-            meant = self.word(match[0])
-            span = origin[match.start():match.end()]
-            out.append(meant)
-            # letter by letter, and the last one to the typed word's last: the span covers the whole typed word
-            # whether the correction made it longer ("acount") or shorter ("noticiass")
-            where.extend(span[min(i, len(span) - 1)] for i in range(len(meant) - 1))
-            where.append(span[-1])
-            last = match.end()
-        out.append(text[last:])
-        where.extend(origin[last:])
-        return "".join(out), where
+        return sub_with_origin(WORD, text, origin, self._meant_with_origin)
+
+    def _meant_with_origin(self, match: re.Match[str], span: list[int]) -> tuple[str, list[int]]:
+        meant = self.word(match[0])
+        # letter by letter, and the last one to the typed word's last: the span covers the whole typed word
+        # whether the correction made it longer ("acount") or shorter ("noticiass")
+        return meant, [*(span[min(i, len(span) - 1)] for i in range(len(meant) - 1)), span[-1]]
 
 
 def count_words(texts: Iterable[str], form: str) -> dict[str, int]:
     """Every word of `texts` in the text form `form`, with its count (the lexicon's `words`)."""
-    from core.text import model_form
-
     counts: dict[str, int] = {}
     for text in texts:
         for word in WORD.findall(model_form(text, form)):
-            if _is_word(word):  # "½" and "²" match WORD but are not letters
+            if is_word(word):  # "½" and "²" match WORD but are not letters
                 counts[word] = counts.get(word, 0) + 1
     return counts
 
@@ -118,8 +107,6 @@ def count_words(texts: Iterable[str], form: str) -> dict[str, int]:
 def vocabulary_words(vocabulary: Iterable[str], form: str) -> set[str]:
     """The whole words of a tokenizer vocabulary in the text form `form`: SentencePiece's word-initial pieces
     ("▁formas"), or for a WordPiece vocabulary (no "▁" pieces) the pieces that do not continue a word ("##")."""
-    from core.text import model_form
-
     pieces = list(vocabulary)
     sentencepiece = any(p.startswith("\u2581") for p in pieces)
     out = set()
@@ -131,7 +118,7 @@ def vocabulary_words(vocabulary: Iterable[str], form: str) -> set[str]:
         elif piece.startswith("##"):
             continue
         word = model_form(piece, form) if piece.strip() else ""
-        if _is_word(word):
+        if is_word(word):
             out.add(word)
     return out
 
@@ -143,7 +130,8 @@ def lexicon_json(words: Mapping[str, int], form: str, min_letters: int = MIN_LET
             "words": dict(sorted(words.items())), "known": sorted(set(known))}
 
 
-def _is_word(word: Any) -> bool:
+def is_word(word: Any) -> bool:
+    """A lexicon word: 1 to MAX_WORD_LETTERS letters (\"½\" and \"²\" match WORD but are not letters)."""
     return isinstance(word, str) and 0 < len(word) <= MAX_WORD_LETTERS and word.isalpha()
 
 
@@ -166,7 +154,7 @@ def parse_lexicon(raw: Any, form: str) -> Speller:
                                  f"{type(words).__name__} of {len(words) if isinstance(words, dict) else 0}; "
                                  "re-export the bundle.")
     for word, count in words.items():
-        if not _is_word(word) or isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        if not is_word(word) or isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise BundleCorruptError(f"{LEXICON_FILE} has {word!r:.50}: {count!r:.20}, expected a word of 1 to "
                                      f"{MAX_WORD_LETTERS} letters and a positive whole count; re-export the bundle.")
     if not isinstance(known, list) or len(known) > MAX_LEXICON_WORDS:
@@ -174,7 +162,7 @@ def parse_lexicon(raw: Any, form: str) -> Speller:
                                  f"{type(known).__name__} of {len(known) if isinstance(known, list) else 0}; "
                                  "re-export the bundle.")
     for word in known:
-        if not _is_word(word):
+        if not is_word(word):
             raise BundleCorruptError(f"{LEXICON_FILE} 'known' has {word!r:.50}, expected a word of 1 to "
                                      f"{MAX_WORD_LETTERS} letters; re-export the bundle.")
     return Speller(words, min_letters, frozenset(known))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -92,21 +93,35 @@ def _fold_char(char: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
-def _sub_with_origin(pattern: re.Pattern[str], repl: str, text: str, origin: list[int]) -> tuple[str, list[int]]:
-    """re.sub for a replacement that keeps the match's first character ("\\1") or writes one space, carrying
-    each output character's index into the original text along."""
+# A replacement for one match: given the match and the origins of its characters, the text written in its place
+# and the origin of each character of that text.
+Replace = Callable[[re.Match[str], list[int]], tuple[str, list[int]]]
+
+
+def sub_with_origin(pattern: re.Pattern[str], text: str, origin: list[int],
+                    replace: Replace) -> tuple[str, list[int]]:
+    """re.sub carrying each output character's index into the request as typed (`origin` holds the indices of
+    `text`'s characters): the text form's steps here and the lexicon's corrections (core.spelling) alike."""
     out: list[str] = []
     where: list[int] = []
     last = 0
     for match in pattern.finditer(text):
         out.append(text[last:match.start()])
         where.extend(origin[last:match.start()])
-        out.append(match[1] if repl == "\\1" else repl)
-        where.append(origin[match.start()])
+        written, written_origin = replace(match, origin[match.start():match.end()])
+        out.append(written)
+        where.extend(written_origin)
         last = match.end()
     out.append(text[last:])
     where.extend(origin[last:])
     return "".join(out), where
+
+
+def _sub_with_origin(pattern: re.Pattern[str], repl: str, text: str, origin: list[int]) -> tuple[str, list[int]]:
+    """A replacement that keeps the match's first character ("\\1") or writes one space, from the match's first
+    character."""
+    return sub_with_origin(pattern, text, origin,
+                           lambda match, span: (match[1] if repl == "\\1" else repl, span[:1]))
 
 
 def model_form_with_origin(text: str, form: str, speller: Speller | None = None) -> tuple[str, list[int]]:

@@ -24,11 +24,10 @@ from core.bundle import sha256_file, verify_bundle, write_manifest
 from core.errors import ConfigError
 from core.spelling import (
     LEXICON_FILE,
-    MAX_WORD_LETTERS,
     MIN_LETTERS,
-    WORD,
     Speller,
     count_words,
+    is_word,
     lexicon_json,
     parse_lexicon,
     read_lexicon,
@@ -91,7 +90,7 @@ def common_words(form: str) -> set[str]:
             if zipf_frequency(word, language) < KNOWN_ZIPF:
                 break
             folded = model_form(word, form)
-            if WORD.fullmatch(folded) and len(folded) <= MAX_WORD_LETTERS:
+            if is_word(folded):
                 out.add(folded)
     return out
 
